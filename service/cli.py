@@ -71,6 +71,8 @@ def _parser() -> argparse.ArgumentParser:
         "the batches go through its API; otherwise they are written into TIMELINE_DB_PATH directly.",
     )
     ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    ingest.add_argument("--format", choices=["auto", "timeml"], default="auto",
+                        help="'timeml' reads .tml files (folders: every .tml below); auto picks by file suffix")
     ingest.add_argument("--batch-size", type=int, default=500, help="articles per batch (default 500)")
     ingest.add_argument("--direct", action="store_true", help="write into the database file even if a server answers")
     ingest.add_argument("--articles-only", action="store_true",
@@ -138,7 +140,7 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     pairs = []
     try:
         for path in args.paths:
-            pairs.extend(read_path(path))
+            pairs.extend(read_path(path, args.format))
     except SourceError as exc:
         raise CliError(f"{exc} Nothing was stored.") from None
     if not pairs:

@@ -88,3 +88,21 @@ def test_resolve_command(env: dict) -> None:
     assert values == ["2023-05-22", "2022"]
     bad = run(env, "resolve", "x", "--anchor", "2023-05-23T12:00")
     assert bad.returncode == 2 and "no UTC offset" in bad.stderr
+
+
+def test_timeml_folder_ingest_uses_the_dct_as_anchor(env: dict, tmp_path: Path) -> None:
+    from conftest import SHARED_DATA
+
+    source = SHARED_DATA / "tbaq" / "TimeBank"
+    if not source.is_dir():
+        pytest.skip("the shared TimeML corpus is not beside the repository")
+    folder = tmp_path / "tml"
+    folder.mkdir()
+    for path in sorted(source.glob("*.tml"))[:3]:
+        (folder / path.name).write_bytes(path.read_bytes())
+    result = run(env, "ingest", "--format", "timeml", str(folder))
+    assert result.returncode == 0, result.stderr
+    assert "3 created" in result.stdout
+    rows = run(env, "sql", "SELECT article_id, strftime(published_at, '%Y-%m-%d'), timezone FROM current_articles "
+               "ORDER BY 1 LIMIT 1", "--format", "csv").stdout.splitlines()
+    assert rows[1] == "ABC19980108.1830.0711,1998-01-08,UTC"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import msgspec
+from litestar.di import NamedDependency
 from litestar import Controller, post
 
 from service.settings import Settings
@@ -21,5 +22,5 @@ class AdminController(Controller):
           description="Copies the database to TIMELINE_SNAPSHOT_DIR atomically and points LATEST at it; "
                       "`timeline sql` reads the latest snapshot while the server holds the file.",
           sync_to_thread=True)
-    def publish(self, db: Database, settings: Settings) -> Snapshot:
+    def publish(self, db: NamedDependency[Database], settings: NamedDependency[Settings]) -> Snapshot:
         return Snapshot(path=str(db.snapshot(settings.snapshot_dir)))

@@ -7,8 +7,9 @@ from typing import Annotated
 
 import duckdb
 import msgspec
+from litestar.di import NamedDependency
 from litestar import Controller, Response, get, post
-from litestar.params import Parameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from service.api.params import as_of_or_now, aware, page
 from service.api.problems import BadRequest
@@ -17,6 +18,10 @@ from service.ingest import IngestReport, ingest_articles
 from service.settings import Settings
 from service.store import Database, fetch
 from service.temporal.model import TimeExpression
+
+
+AsOf = Annotated[datetime | None, QueryParameter(
+    description="Record time to read at, with an offset (default: now): the answer the service gave then.")]
 
 
 class ArticleSummary(msgspec.Struct, frozen=True):
@@ -90,7 +95,7 @@ class ArticleController(Controller):
         ),
         sync_to_thread=True,
     )
-    def ingest(self, data: ArticleIn | list[ArticleIn], db: Database, settings: Settings) -> Response[IngestReport]:
+    def ingest(self, data: JSONBody[ArticleIn | list[ArticleIn]], db: NamedDependency[Database], settings: NamedDependency[Settings]) -> Response[IngestReport]:
         items = data if isinstance(data, list) else [data]
         labels = [f"[{i}]" for i in range(len(items))] if isinstance(data, list) else ["article"]
         limits = Limits(max_body_chars=settings.max_body_chars, max_batch_articles=settings.max_batch_articles)
@@ -102,16 +107,16 @@ class ArticleController(Controller):
     @get(operation_id="listArticles", summary="List articles (current versions as of a time)", sync_to_thread=True)
     def list_articles(
         self,
-        cursor: duckdb.DuckDBPyConnection,
-        settings: Settings,
-        source: str | None = None,
-        language: str | None = None,
-        published_from: Annotated[datetime | None, Parameter(description="Published at or after (with offset).")] = None,
-        published_until: Annotated[datetime | None, Parameter(description="Published before (with offset).")] = None,
-        title_contains: Annotated[str | None, Parameter(max_length=200)] = None,
-        as_of: Annotated[datetime | None, Parameter(description="Record time to read at (default: now).")] = None,
-        limit: Annotated[int | None, Parameter(description="Page size (default 50, at most TIMELINE_MAX_PAGE_SIZE).")] = None,
-        offset: int = 0,
+        cursor: NamedDependency[duckdb.DuckDBPyConnection],
+        settings: NamedDependency[Settings],
+        source: Annotated[str | None, QueryParameter(description="Only this source.", max_length=500)] = None,
+        language: Annotated[str | None, QueryParameter(description="Only this language code.", max_length=10)] = None,
+        published_from: Annotated[datetime | None, QueryParameter(description="Published at or after (with offset).")] = None,
+        published_until: Annotated[datetime | None, QueryParameter(description="Published before (with offset).")] = None,
+        title_contains: Annotated[str | None, QueryParameter(description="Title contains (any case).", max_length=200)] = None,
+        as_of: AsOf = None,
+        limit: Annotated[int | None, QueryParameter(description="Page size (default 50, at most TIMELINE_MAX_PAGE_SIZE).")] = None,
+        offset: Annotated[int, QueryParameter(description="Rows to skip.")] = 0,
     ) -> ArticlePage:
         size, start = page(limit, offset, settings)
         rows = fetch(cursor, "list_articles", {
@@ -131,9 +136,9 @@ class ArticleController(Controller):
          sync_to_thread=True)
     def get_article(
         self,
-        article_id: str,
-        cursor: duckdb.DuckDBPyConnection,
-        as_of: Annotated[datetime | None, Parameter(description="Record time to read at (default: now).")] = None,
+        article_id: FromPath[str],
+        cursor: NamedDependency[duckdb.DuckDBPyConnection],
+        as_of: AsOf = None,
     ) -> ArticleDetail:
         moment = as_of_or_now(as_of)
         versions = fetch(cursor, "article_versions_of", {"article_id": article_id, "as_of": moment})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import duckdb
 import msgspec
+from litestar.di import NamedDependency
 from litestar import Controller, get
 
 from service.pipeline import pipeline_version
@@ -26,7 +27,7 @@ class HealthController(Controller):
     tags = ["health"]
 
     @get(operation_id="health", summary="Service health and store counts", sync_to_thread=True)
-    def health(self, cursor: duckdb.DuckDBPyConnection, settings: Settings) -> Health:
+    def health(self, cursor: NamedDependency[duckdb.DuckDBPyConnection], settings: NamedDependency[Settings]) -> Health:
         counts = fetch(cursor, "health_counts")[0]
         return Health(
             status="ok",

@@ -6,7 +6,9 @@ from datetime import datetime
 from typing import Annotated
 
 import msgspec
+from litestar.di import NamedDependency
 from litestar import Controller, post
+from litestar.params import JSONBody
 
 from service.api.problems import BadRequest
 from service.articles import AnchorError, parse_anchor
@@ -38,7 +40,7 @@ class ResolveController(Controller):
           description="Each expression comes with its TIMEX3 type and value, its grain, its half-open UTC "
                       "interval [valid_from, valid_until), and what it was resolved against and why.",
           status_code=200, sync_to_thread=True)
-    def resolve(self, data: ResolveRequest, settings: Settings) -> ResolveResponse:
+    def resolve(self, data: JSONBody[ResolveRequest], settings: NamedDependency[Settings]) -> ResolveResponse:
         from service.temporal import tag
 
         if len(data.text) > settings.max_resolve_chars:

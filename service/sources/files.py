@@ -34,7 +34,8 @@ class FolderEntry(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     note: str | None = None  # an editor's remark about the article; not part of it
 
 
-SUFFIXES = (".json", ".jsonl", ".ndjson", ".parquet")
+SUFFIXES = (".json", ".jsonl", ".ndjson", ".parquet", ".tml")
+FORMATS = ("auto", "timeml")
 _ONE_OR_MANY = ArticleIn | list[ArticleIn]
 
 
@@ -52,10 +53,17 @@ def decode_json(data: bytes, *, label: str = "request") -> list[Labelled]:
     return [(label, items[0])]
 
 
-def read_path(path: Path) -> Iterator[Labelled]:
-    """Articles from a file or a folder, in file order."""
+def read_path(path: Path, fmt: str = "auto") -> Iterator[Labelled]:
+    """Articles from a file or a folder, in file order.
+
+    `fmt="timeml"` reads `.tml` files (a folder: every `.tml` below it); `.tml` files are
+    recognised by their suffix anyway.
+    """
     if not path.exists():
         raise SourceError(f"{path}: no such file or folder. Check the path.")
+    if fmt == "timeml" or path.suffix.lower() == ".tml":
+        yield from read_timeml_files(path)
+        return
     if path.is_dir():
         yield from read_folder(path)
         return
@@ -70,6 +78,30 @@ def read_path(path: Path) -> Iterator[Labelled]:
         raise SourceError(
             f"{path}: unknown file type {suffix or '(none)'!r}. "
             f"Give a {', '.join(SUFFIXES)} file, or a folder with an articles.json."
+        )
+
+
+def read_timeml_files(path: Path) -> Iterator[Labelled]:
+    """TimeML documents as articles: the DCT is the anchor (UTC when it has no zone), TEXT the body.
+
+    Research corpora thus run through the same pipeline as news; their gold tags are read by
+    `service.sources.timeml` for evaluation, not stored.
+    """
+    from service.sources.timeml import TimeMLError, read_timeml
+
+    files = sorted(path.rglob("*.tml")) if path.is_dir() else [path]
+    if not files:
+        raise SourceError(f"{path}: no .tml files in this folder.")
+    for file in files:
+        try:
+            doc = read_timeml(file)
+        except (TimeMLError, OSError) as exc:
+            raise SourceError(f"{file.name}: not readable as TimeML ({exc}).") from None
+        if doc.dct is None:
+            raise SourceError(f"{file.name}: has no creation time (DCT), so nothing can be resolved against it.")
+        yield file.name, ArticleIn(
+            id=doc.doc_id, source="TimeML", title=doc.title, body=doc.text,
+            published_at=doc.dct.isoformat(), timezone="UTC",
         )
 
 
