@@ -158,9 +158,10 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     totals = {"created": 0, "new_versions": 0, "unchanged": 0}
     if url:
         print(f"ingesting {len(articles)} articles through the server at {url}", file=sys.stderr)
-        for report in _progress(_post_batches(url, pairs, args.batch_size), len(batches)):
+        for number, report in enumerate(_progress(_post_batches(url, pairs, args.batch_size), len(batches)), start=1):
             for key in totals:
                 totals[key] += report[key]
+            _log_batch(number, len(batches), report["created"], report["new_versions"], report["unchanged"])
         where = f"server {url}"
     else:
         from service.ingest import ingest_articles
@@ -174,10 +175,11 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
         print(f"ingesting {len(articles)} articles directly into {settings.db_path}", file=sys.stderr)
         try:
             db.migrate()
-            for batch in _progress(batches, len(batches)):
+            for number, batch in enumerate(_progress(batches, len(batches)), start=1):
                 report = ingest_articles(db, batch, origin="cli", run_pipeline=not args.articles_only)
                 for key in totals:
                     totals[key] += getattr(report, key)
+                _log_batch(number, len(batches), report.created, report.new_versions, report.unchanged)
         finally:
             db.close()
         where = f"file {settings.db_path}"
@@ -213,6 +215,13 @@ def _server_if_up(settings: Settings) -> str | None:
     except httpx.HTTPError:
         return None
     return url if response.status_code == 200 else None
+
+
+def _log_batch(number: int, total: int, created: int, new_versions: int, unchanged: int) -> None:
+    # A terminal gets the progress bar; logs of scheduled runs get one line per stored batch.
+    if not sys.stderr.isatty():
+        print(f"batch {number}/{total} stored: {created} created, {new_versions} new versions, "
+              f"{unchanged} unchanged", file=sys.stderr, flush=True)
 
 
 def _progress(items: Iterable, total: int) -> Iterable:

@@ -6,6 +6,7 @@ are stored together or not at all, so a crash never leaves an article half-store
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import datetime, timezone
 from typing import Callable, Iterable, Literal
@@ -40,6 +41,7 @@ class IngestReport(msgspec.Struct, frozen=True):
 
 
 Deriver = Callable[[Article], Derived]
+log = logging.getLogger("service.ingest")
 
 
 def ingest_articles(
@@ -59,6 +61,8 @@ def ingest_articles(
     batch_id = uuid.uuid4().hex
     version_label = (version or pipeline_version()) if run_pipeline else "none"
     unique = _unique_in_order(articles)
+    # Counts and ids only: article bodies never go to the log.
+    log.info("batch %s: %d articles received from %s", batch_id, len(articles), origin)
     with db.writing() as cur:
         incoming = pl.DataFrame(
             {"article_id": [a.id for a in unique], "content_hash": [a.content_hash for a in unique]},
@@ -109,6 +113,8 @@ def ingest_articles(
             _record_batch(cur, report, origin)
     if new:
         db.checkpoint()
+    log.info("batch %s: stored (%d created, %d new versions, %d unchanged)", batch_id, report.created,
+             report.new_versions, report.unchanged)
     return report
 
 
