@@ -14,6 +14,7 @@ from typing import Any, Iterable, Sequence
 import msgspec
 
 from service.settings import Settings, SettingsError
+from service.temporal.lexicon import LexiconError
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
 
@@ -29,9 +30,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
+        from service.pipeline import configure
+
+        configure(settings)
         return int(args.run(args, settings) or EXIT_OK)
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except LexiconError as exc:
+        print(f"error: a lexicon file is invalid: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -11,6 +11,7 @@ from functools import cache
 
 from service import __version__
 from service.articles import Article
+from service.settings import Settings, SettingsError
 from service.temporal.model import TimeExpression
 
 
@@ -20,12 +21,30 @@ class Derived:
     warnings: list[str] = field(default_factory=list)
 
 
+_options = {"tense": "parser"}
+
+
+def configure(settings: Settings) -> None:
+    """Apply the settings that change what the pipeline derives, and check the lexicons now
+    so that a broken rule file stops the start with its message, not the first ingest."""
+    from service import temporal
+
+    if settings.tense not in ("parser", "cues"):
+        raise SettingsError(f"TIMELINE_TENSE={settings.tense!r}: use 'parser' or 'cues'")
+    temporal.configure(spacy_model=settings.spacy_model, tense_parser=settings.tense == "parser")
+    _options["tense"] = settings.tense
+    pipeline_version.cache_clear()
+    temporal.get_lexicon("en")
+
+
 @cache
 def pipeline_version() -> str:
-    """Code version + lexicon content hash: a lexicon edit is a new pipeline version."""
+    """Code version + lexicon content hash (+ the tense mode when it is not the default):
+    anything that changes what is derived makes a new pipeline version."""
     from service.temporal import LEXICON_VERSION
 
-    return f"{__version__}+lex.{LEXICON_VERSION}"
+    suffix = "" if _options["tense"] == "parser" else f".tense-{_options['tense']}"
+    return f"{__version__}+lex.{LEXICON_VERSION}{suffix}"
 
 
 def derive(article: Article) -> Derived:

@@ -87,7 +87,7 @@ class Database:
             raise StoreError(f"cannot open {self.path}: {exc}") from None
         # TIMESTAMPTZ values come back in UTC whatever the machine's zone; local clocks are
         # the articles' own business, computed from their stored zone.
-        self._con.execute("SET TimeZone = 'UTC'")
+        self._con.execute("SET GLOBAL TimeZone = 'UTC'")
         self._load_extensions()
         self._write_lock = threading.Lock()
         self._last_recorded_at: datetime | None = None

@@ -26,6 +26,7 @@ from service.api.health import HealthController
 from service.api.problems import EXCEPTION_HANDLERS
 from service.api.resolve import ResolveController
 from service.demo import load_demo_if_empty
+from service.pipeline import configure as configure_pipeline
 from service.settings import Settings
 from service.store import Database
 
@@ -36,6 +37,7 @@ log = logging.getLogger("service.api")
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
+    configure_pipeline(settings)
 
     @asynccontextmanager
     async def open_database(app: Litestar) -> AsyncIterator[None]:

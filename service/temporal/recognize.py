@@ -62,13 +62,16 @@ def candidates(text: str, lexicon: Lexicon) -> list[Match]:
                 end -= 1
             if end <= start or not _boundary_ok(text, start, end):
                 continue
-            found.append(Match(rule, start, end, text[start:end], groups))
+            # Words a rule absorbs only to keep them out of the span ("last" in "last Oct. 23")
+            # count when overlaps compete; context a rule merely requires ("in May") does not.
+            extent = m.end() - m.start() if rule.params.get("absorb") else end - start
+            found.append(Match(rule, start, end, text[start:end], groups, extent))
     return found
 
 
 def choose(found: list[Match]) -> list[Match]:
     """Longest first, then priority; keep what does not overlap a chosen match."""
-    ranked = sorted(found, key=lambda m: (-(m.end - m.start), -m.rule.priority, m.start))
+    ranked = sorted(found, key=lambda m: (-m.extent, -m.rule.priority, m.start))
     taken: list[tuple[int, int]] = []
     chosen: list[Match] = []
     for m in ranked:

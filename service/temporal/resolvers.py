@@ -29,6 +29,8 @@ class Match:
     end: int
     text: str
     groups: dict[str, str]
+    # Length of the whole regex match, context included: what wins between overlaps.
+    extent: int = 0
 
     @property
     def params(self) -> dict[str, Any]:

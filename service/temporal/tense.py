@@ -85,10 +85,53 @@ def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return s, e
 
 
+# Lexical fast path: cues next to the expression that settle the tense without a parse.
+# "said Tuesday", "Tuesday said", "will meet on Friday". Anything less clear goes to spaCy.
+_PAST_NEIGHBOURS = frozenset({"said", "told", "announced", "reported", "added", "stated", "wrote",
+                              "confirmed", "denied", "claimed", "declared", "was", "were", "had",
+                              "did", "met", "began", "killed", "died", "arrested", "launched",
+                              "attacked", "struck", "hit", "occurred", "happened", "took", "came",
+                              "went", "held", "made", "released", "signed", "voted", "won", "lost"})
+_FUTURE_CUES = frozenset({"will", "shall", "'ll", "’ll", "scheduled", "planned", "planning", "slated",
+                          "due", "postponed", "delayed", "adjourned", "until", "till"})
+_CLAUSE_BREAKS = frozenset(",;:\"“”()—–")
+
+
+def _words(fragment: str) -> list[str]:
+    return [w.strip(".!?'\"“”’").lower() for w in fragment.split()]
+
+
+def lexical_tense(text: str, start: int, end: int) -> Tense | None:
+    """A confident tense from neighbouring words, or None when only a parse can tell."""
+    lo = start
+    while lo > 0 and start - lo < 120 and text[lo - 1] not in _CLAUSE_BREAKS and text[lo - 1] not in ".!?\n":
+        lo -= 1
+    before = _words(text[lo:start])
+    after = _words(text[end:end + 40])[:2]
+    if any(w in _FUTURE_CUES for w in before[-6:]):
+        return "future"
+    near = before[-2:] + after[:1]
+    if any(w in _PAST_NEIGHBOURS for w in near):
+        return "past"
+    return None
+
+
+def sentence_tense_guess(text: str, start: int, end: int) -> Tense:
+    """The fast path without a parser: the sentence's own future or past verb forms."""
+    lo, hi = sentence_bounds(text, start, end)
+    words = _words(text[lo:start]) + _words(text[end:hi])
+    if any(w in _FUTURE_CUES for w in words):
+        return "future"
+    if any(w in _PAST_NEIGHBOURS or (len(w) > 4 and w.endswith("ed")) for w in words):
+        return "past"
+    return "none"
+
+
 class TenseOracle:
     """Answers tense questions by span, parsing each needed sentence at most once."""
 
-    def __init__(self, text: str, doc: Any | None, pipeline: Callable[[], Any]) -> None:
+    def __init__(self, text: str, doc: Any | None, pipeline: Callable[[], Any] | None) -> None:
+        """`pipeline` None selects the fast path: lexical cues only, no parse."""
         self.text = text
         self.doc = doc
         self.pipeline = pipeline
@@ -96,8 +139,9 @@ class TenseOracle:
 
     def prepare(self, spans: list[tuple[int, int]]) -> None:
         """Parse, in one batch, the sentences of all spans that will ask."""
-        if self.doc is not None or not spans:
+        if self.doc is not None or self.pipeline is None or not spans:
             return
+        spans = [(s, e) for s, e in spans if lexical_tense(self.text, s, e) is None]
         windows = sorted({sentence_bounds(self.text, s, e) for s, e in spans} - set(self.parsed))
         if not windows:
             return
@@ -106,6 +150,11 @@ class TenseOracle:
             self.parsed[w] = doc
 
     def __call__(self, start: int, end: int) -> Tense:
+        cue = lexical_tense(self.text, start, end) if self.doc is None else None
+        if cue is not None:
+            return cue
+        if self.doc is None and self.pipeline is None:
+            return sentence_tense_guess(self.text, start, end)
         try:
             if self.doc is not None:
                 span = self.doc.char_span(start, end, alignment_mode="expand")
