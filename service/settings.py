@@ -52,6 +52,12 @@ class Settings:
     default_page_size: int = _meta(50, "`limit` of a list endpoint when none is given.")
     max_resolve_chars: int = _meta(100_000, "Longest text `POST /resolve` accepts, in characters.")
     max_sql_rows: int = _meta(10_000, "Most rows `timeline sql` prints.")
+    rate_limit_per_minute: int = _meta(
+        0, "Requests per minute allowed from one client address; 0 turns rate limiting off."
+    )
+    cors_origins: str = _meta(
+        "", "Comma-separated origins allowed to call the API from a browser; empty turns CORS off."
+    )
     log_level: str = _meta("INFO", "Log level of the server (DEBUG, INFO, WARNING, ERROR).")
 
     @property

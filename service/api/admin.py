@@ -6,6 +6,7 @@ import msgspec
 from litestar.di import NamedDependency
 from litestar import Controller, post
 
+from service.api.problems import problem_responses
 from service.settings import Settings
 from service.store import Database
 
@@ -18,7 +19,7 @@ class AdminController(Controller):
     path = "/snapshots"
     tags = ["admin"]
 
-    @post(operation_id="publishSnapshot", summary="Publish a read-only snapshot for analysts",
+    @post(operation_id="publishSnapshot", responses=problem_responses(503), summary="Publish a read-only snapshot for analysts",
           description="Copies the database to TIMELINE_SNAPSHOT_DIR atomically and points LATEST at it; "
                       "`timeline sql` reads the latest snapshot while the server holds the file.",
           sync_to_thread=True)

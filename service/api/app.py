@@ -13,7 +13,9 @@ from typing import AsyncIterator, Iterator
 
 import duckdb
 from litestar import Litestar
+from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
+from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
@@ -68,6 +70,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         finally:
             cur.close()
 
+    middleware = []
+    if settings.rate_limit_per_minute:
+        middleware.append(RateLimitConfig(rate_limit=("minute", settings.rate_limit_per_minute),
+                                          exclude=["/health", "/schema", "/static"]).middleware)
+    origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
+
     return Litestar(
         route_handlers=[
             HealthController,
@@ -83,6 +91,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "cursor": Provide(provide_cursor),
         },
         exception_handlers=EXCEPTION_HANDLERS,
+        middleware=middleware,
+        cors_config=CORSConfig(allow_origins=origins, allow_methods=["GET", "POST"]) if origins else None,
         request_max_body_size=settings.max_request_bytes,
         openapi_config=OpenAPIConfig(
             title="Timeline service",
@@ -106,5 +116,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 JsonRenderPlugin(path="/openapi.json"),
             ],
         ),
+        # Logging is configured once by `timeline serve` (TIMELINE_LOG_LEVEL), not by Litestar's
+        # default config, which would force INFO on the root logger.
+        logging_config=None,
         debug=False,
     )

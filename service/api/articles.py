@@ -11,15 +11,19 @@ from litestar.di import NamedDependency
 from litestar import Controller, Response, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from service.api.params import as_of_or_now, aware, page
-from service.api.problems import BadRequest
-from service.articles import ArticleIn, Limits, validate_batch
+from service.api.params import MAX_OFFSET, as_of_or_now, aware, page
+from service.api.problems import BadRequest, problem_responses
+from service.articles import ArticleIn, Limits, parse_zone, validate_batch
 from service.ingest import IngestReport, ingest_articles
 from service.settings import Settings
 from service.store import Database, fetch
 from service.temporal.model import TimeExpression
 
 
+Limit = Annotated[int | None, QueryParameter(
+    ge=1, description="Page size (default TIMELINE_DEFAULT_PAGE_SIZE); larger values are clamped to "
+                      "TIMELINE_MAX_PAGE_SIZE, and the answer's `limit` says which was used.")]
+Offset = Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET, description="Rows to skip.")]
 AsOf = Annotated[datetime | None, QueryParameter(
     description="Record time to read at, with an offset (default: now): the answer the service gave then.")]
 
@@ -34,7 +38,8 @@ class ArticleSummary(msgspec.Struct, frozen=True):
     title: str | None
     published_at: datetime
     timezone: str
-    local_published_at: datetime
+    local_published_at: Annotated[datetime, msgspec.Meta(
+        description="The anchor on the article's own clock, with that clock's offset.")]
     recorded_at: datetime
     body_chars: int
 
@@ -85,7 +90,7 @@ class ArticleController(Controller):
     tags = ["articles"]
 
     @post(
-        operation_id="ingestArticles",
+        operation_id="ingestArticles", responses=problem_responses(413, 422),
         summary="Ingest one article or a batch",
         description=(
             "Send one article object or an array of them. A batch is all-or-nothing: if any article is "
@@ -104,7 +109,7 @@ class ArticleController(Controller):
         stored = report.created + report.new_versions
         return Response(report, status_code=201 if stored else 200)
 
-    @get(operation_id="listArticles", summary="List articles (current versions as of a time)", sync_to_thread=True)
+    @get(operation_id="listArticles", responses=problem_responses(), summary="List articles (current versions as of a time)", sync_to_thread=True)
     def list_articles(
         self,
         cursor: NamedDependency[duckdb.DuckDBPyConnection],
@@ -115,8 +120,8 @@ class ArticleController(Controller):
         published_until: Annotated[datetime | None, QueryParameter(description="Published before (with offset).")] = None,
         title_contains: Annotated[str | None, QueryParameter(description="Title contains (any case).", max_length=200)] = None,
         as_of: AsOf = None,
-        limit: Annotated[int | None, QueryParameter(description="Page size (default 50, at most TIMELINE_MAX_PAGE_SIZE).")] = None,
-        offset: Annotated[int, QueryParameter(description="Rows to skip.")] = 0,
+        limit: Limit = None,
+        offset: Offset = 0,
     ) -> ArticlePage:
         size, start = page(limit, offset, settings)
         rows = fetch(cursor, "list_articles", {
@@ -126,13 +131,13 @@ class ArticleController(Controller):
             "title_contains": title_contains, "limit": size, "offset": start,
         })
         total = int(rows[0]["total"]) if rows else 0
-        items = [ArticleSummary(id=r["article_id"], **{k: r[k] for k in ArticleSummary.__struct_fields__ if k != "id"})
-                 for r in rows]
+        items = [ArticleSummary(id=r["article_id"], **{k: _local(r, k) for k in ArticleSummary.__struct_fields__
+                                                       if k != "id"}) for r in rows]
         more = start + len(items) < total
         return ArticlePage(items=items, total=total, limit=size, offset=start,
                            next_offset=start + len(items) if more else None)
 
-    @get("/{article_id:str}", operation_id="getArticle", summary="One article with its versions and time expressions",
+    @get("/{article_id:str}", operation_id="getArticle", responses=problem_responses(404), summary="One article with its versions and time expressions",
          sync_to_thread=True)
     def get_article(
         self,
@@ -156,9 +161,16 @@ class ArticleController(Controller):
             run=PipelineRun(runs[0]["version"], runs[0]["pipeline_version"], runs[0]["recorded_at"],
                             list(runs[0]["warnings"])) if runs else None,
             time_expressions=[_expression(r) for r in expressions],
-            **{k: current[k] for k in ArticleDetail.__struct_fields__
+            **{k: _local(current, k) for k in ArticleDetail.__struct_fields__
                if k not in {"id", "as_of", "versions", "run", "time_expressions"}},
         )
+
+
+def _local(row: dict, key: str) -> object:
+    """Row values as the API shows them: the local publication time with its own offset."""
+    if key == "local_published_at":
+        return row["published_at"].astimezone(parse_zone(row["timezone"])[1])
+    return row[key]
 
 
 def _expression(row: dict) -> TimeExpression:

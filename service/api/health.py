@@ -8,6 +8,7 @@ from litestar.di import NamedDependency
 from litestar import Controller, get
 
 from service.pipeline import pipeline_version
+from service.api.problems import problem_responses
 from service.settings import Settings
 from service.store import fetch
 
@@ -26,7 +27,7 @@ class HealthController(Controller):
     path = "/health"
     tags = ["health"]
 
-    @get(operation_id="health", summary="Service health and store counts", sync_to_thread=True)
+    @get(operation_id="health", responses=problem_responses(), summary="Service health and store counts", sync_to_thread=True)
     def health(self, cursor: NamedDependency[duckdb.DuckDBPyConnection], settings: NamedDependency[Settings]) -> Health:
         counts = fetch(cursor, "health_counts")[0]
         return Health(

@@ -8,6 +8,9 @@ from service.api.problems import BadRequest
 from service.settings import Settings
 
 
+MAX_OFFSET = 10_000_000
+
+
 def as_of_or_now(as_of: datetime | None) -> datetime:
     """Record time to read at; naive times are refused since "as of 10:00" is ambiguous."""
     if as_of is None:
@@ -21,13 +24,14 @@ def as_of_or_now(as_of: datetime | None) -> datetime:
 
 
 def page(limit: int | None, offset: int, settings: Settings) -> tuple[int, int]:
+    """Page size and offset. A size over the bound is clamped to it (the answer's `limit` says
+    so), as larger pages are a convenience, not an error; sizes below 1 are refused."""
     size = settings.default_page_size if limit is None else limit
-    if not 1 <= size <= settings.max_page_size:
-        raise BadRequest(f"limit={size} is outside 1..{settings.max_page_size}. Page through larger results "
-                         "with offset.", title="Invalid limit")
-    if offset < 0 or offset > 10_000_000:
-        raise BadRequest(f"offset={offset} must be between 0 and 10,000,000.", title="Invalid offset")
-    return size, offset
+    if size < 1:
+        raise BadRequest(f"limit={size} must be at least 1.", title="Invalid limit")
+    if offset < 0 or offset > MAX_OFFSET:
+        raise BadRequest(f"offset={offset} must be between 0 and {MAX_OFFSET:,}.", title="Invalid offset")
+    return min(size, settings.max_page_size), offset
 
 
 def aware(name: str, value: datetime | None) -> datetime | None:

@@ -9,8 +9,10 @@ import logging
 from typing import Any
 
 import duckdb
-from litestar import MediaType, Request, Response
+import msgspec
+from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
 
 from service.articles import InvalidArticles
 from service.sources.files import SourceError
@@ -18,6 +20,35 @@ from service.store import DatabaseLocked, StoreError
 
 log = logging.getLogger("service.api")
 PROBLEM_JSON = "application/problem+json"
+
+
+class Problem(msgspec.Struct, frozen=True):
+    """RFC 9457 problem details, as every error response carries them."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    errors: list[dict[str, Any]] | None = None
+
+
+_MEANINGS = {
+    400: "The request is malformed: the detail says which part and how to fix it.",
+    404: "No such resource.",
+    413: "The request or the text is larger than the configured bound.",
+    422: "The content is well-formed but invalid (e.g. an article without a time zone); nothing was stored.",
+    429: "Rate limit exceeded (TIMELINE_RATE_LIMIT_PER_MINUTE).",
+    500: "The service failed; nothing was changed.",
+    503: "The database is held by another process.",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """OpenAPI entries for the problem responses an endpoint can give (plus the common ones)."""
+    wanted = sorted(set(statuses) | {400, 429, 500})
+    return {code: ResponseSpec(data_container=Problem, description=_MEANINGS[code],
+                               media_type=PROBLEM_JSON) for code in wanted}
 
 
 class BadRequest(ValueError):

@@ -10,7 +10,7 @@ from litestar.di import NamedDependency
 from litestar import Controller, post
 from litestar.params import JSONBody
 
-from service.api.problems import BadRequest
+from service.api.problems import BadRequest, problem_responses
 from service.articles import AnchorError, parse_anchor
 from service.settings import Settings
 from service.temporal.model import TimeExpression
@@ -36,7 +36,7 @@ class ResolveController(Controller):
     path = "/resolve"
     tags = ["time expressions"]
 
-    @post(operation_id="resolveTimes", summary="Resolve the time expressions of a text",
+    @post(operation_id="resolveTimes", responses=problem_responses(413, 422), summary="Resolve the time expressions of a text",
           description="Each expression comes with its TIMEX3 type and value, its grain, its half-open UTC "
                       "interval [valid_from, valid_until), and what it was resolved against and why.",
           status_code=200, sync_to_thread=True)
