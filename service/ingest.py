@@ -236,15 +236,29 @@ def _insert_runs(
         "run_id", "ordinal", "article_id", "version", "start_offset", "end_offset", "text", "timex_type",
         "value", "mod", "grain", "valid_from", "valid_until", "resolved_against", "reason", "rule",
         "pipeline_version", "recorded_at")}
+    mentions: dict[str, list] = {k: [] for k in _MENTION_SCHEMA}
     for index, (article, version) in enumerate(todo):
         run_id = first_run + index
         derived = deriver(article)
         for key, value in (
             ("run_id", run_id), ("article_id", article.id), ("version", version),
             ("pipeline_version", version_label), ("recorded_at", recorded_at), ("batch_id", batch_id),
-            ("warnings", derived.warnings), ("expression_count", len(derived.expressions)), ("mention_count", 0),
+            ("warnings", derived.warnings), ("expression_count", len(derived.expressions)),
+            ("mention_count", len(derived.mentions)),
         ):
             runs[key].append(value)
+        for ordinal, m in enumerate(derived.mentions):
+            row = {
+                "run_id": run_id, "ordinal": ordinal, "article_id": article.id, "version": version,
+                "sentence_start": m.sentence_start, "sentence_end": m.sentence_end,
+                "trigger_start": m.trigger_start, "trigger_end": m.trigger_end, "trigger": m.trigger,
+                "kind": m.kind, "attributed_to": m.attributed_to, "participants": list(m.participants),
+                "places": list(m.places), "time_link": m.time_link, "time_ordinal": m.time_index,
+                "valid_from": _utc(m.valid_from), "valid_until": _utc(m.valid_until), "grain": m.grain,
+                "reason": m.reason, "pipeline_version": version_label, "recorded_at": recorded_at,
+            }
+            for key in _MENTION_SCHEMA:
+                mentions[key].append(row[key])
         for ordinal, x in enumerate(derived.expressions):
             for key, value in (
                 ("run_id", run_id), ("ordinal", ordinal), ("article_id", article.id), ("version", version),
@@ -266,6 +280,18 @@ def _insert_runs(
             "value": pl.String, "mod": pl.String, "grain": pl.String, "valid_from": _UTC, "valid_until": _UTC,
             "resolved_against": pl.String, "reason": pl.String, "rule": pl.String,
             "pipeline_version": pl.String, "recorded_at": _UTC}))
+    if mentions["run_id"]:
+        _insert_frame(cur, "new_event_mentions", "insert_event_mentions", pl.DataFrame(mentions, schema=_MENTION_SCHEMA))
+
+
+_MENTION_SCHEMA = {
+    "run_id": pl.Int64, "ordinal": pl.Int32, "article_id": pl.String, "version": pl.Int32,
+    "sentence_start": pl.Int32, "sentence_end": pl.Int32, "trigger_start": pl.Int32, "trigger_end": pl.Int32,
+    "trigger": pl.String, "kind": pl.String, "attributed_to": pl.String, "participants": pl.List(pl.String),
+    "places": pl.List(pl.String), "time_link": pl.String, "time_ordinal": pl.Int32, "valid_from": _UTC,
+    "valid_until": _UTC, "grain": pl.String, "reason": pl.String, "pipeline_version": pl.String,
+    "recorded_at": _UTC,
+}
 
 
 def _insert_frame(cur, view: str, query_name: str, frame: pl.DataFrame) -> None:

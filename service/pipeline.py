@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 from service import __version__
 from service.articles import Article
@@ -19,6 +20,7 @@ from service.temporal.model import TimeExpression
 class Derived:
     expressions: list[TimeExpression] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    mentions: list[Any] = field(default_factory=list)  # service.events.EventMention
 
 
 _options = {"tense": "parser"}

@@ -138,3 +138,18 @@ def test_resolve_endpoint(client: TestClient) -> None:
     assert found["February 2022"]["valid_from"] == "2022-01-31T21:00:00Z"
     bad = client.post("/resolve", json={"text": "x", "anchor": "2023-05-23T12:00:00"})
     assert bad.status_code == 422 and "no UTC offset" in bad.json()["detail"]
+
+
+def test_annotations_show_what_the_machine_read(demo_client: TestClient) -> None:
+    response = demo_client.get("/articles/translated-belgorod-2023-05-23/annotations")
+    assert response.status_code == 200
+    note = response.json()
+    body = note["body"]
+    for x in note["time_expressions"]:
+        assert body[x["start"]:x["end"]] == x["text"]
+    for m in note["mentions"]:
+        assert body[m["trigger_start"]:m["trigger_end"]] == m["trigger"]
+        assert m["quote"] == body[m["sentence_start"]:m["sentence_end"]]
+    texts = [x["text"] for x in note["time_expressions"]]
+    assert "the day before" in texts and "In recent months" in texts
+    assert demo_client.get("/articles/nope/annotations").status_code == 404

@@ -17,6 +17,7 @@ FRAMES = {
     "new_article_versions": "SELECT * FROM article_versions LIMIT 0",
     "new_pipeline_runs": "SELECT * FROM pipeline_runs LIMIT 0",
     "new_time_expressions": "SELECT * FROM time_expressions LIMIT 0",
+    "new_event_mentions": "SELECT * FROM event_mentions LIMIT 0",
 }
 
 

@@ -166,11 +166,86 @@ class ArticleController(Controller):
         )
 
 
+    @get("/{article_id:str}/annotations", operation_id="getArticleAnnotations", responses=problem_responses(404),
+         summary="The article as the machine read it: time expressions and event mentions with their spans",
+         sync_to_thread=True)
+    def annotations(
+        self,
+        article_id: FromPath[str],
+        cursor: NamedDependency[duckdb.DuckDBPyConnection],
+        as_of: AsOf = None,
+    ) -> Annotations:
+        moment = as_of_or_now(as_of)
+        runs = fetch(cursor, "article_run_as_of", {"article_id": article_id, "as_of": moment})
+        versions = fetch(cursor, "article_versions_of", {"article_id": article_id, "as_of": moment})
+        if not versions:
+            raise BadRequest(f"No article with id {article_id!r} was known at {moment.isoformat()}. "
+                             "List ids with GET /articles.", status=404, title="Article not found")
+        run = runs[0] if runs else None
+        wanted = run["version"] if run else versions[-1]["version"]
+        article = next(v for v in versions if v["version"] == wanted)
+        params = {"article_id": article_id, "as_of": moment}
+        return Annotations(
+            id=article_id, version=wanted, title=article["title"], body=article["body"],
+            published_at=article["published_at"], timezone=article["timezone"],
+            local_published_at=_local(article, "local_published_at"), as_of=moment,
+            pipeline_version=run["pipeline_version"] if run else None,
+            warnings=list(run["warnings"]) if run else ["not processed yet: run `timeline reingest`"],
+            time_expressions=[_expression(r) for r in fetch(cursor, "article_time_expressions", params)],
+            mentions=[_mention(r, article["body"]) for r in fetch(cursor, "article_event_mentions", params)],
+        )
+
+
+class Mention(msgspec.Struct, frozen=True):
+    """An event mention as stored: spans are offsets into the article body."""
+
+    ordinal: int
+    sentence_start: int
+    sentence_end: int
+    trigger_start: int
+    trigger_end: int
+    trigger: str
+    kind: str
+    attributed_to: str | None
+    participants: list[str]
+    places: list[str]
+    time_link: str | None
+    time_ordinal: Annotated[int | None, msgspec.Meta(
+        description="Index into `time_expressions` of the expression this mention is tied to.")]
+    valid_from: datetime | None
+    valid_until: datetime | None
+    grain: str | None
+    reason: str | None
+    quote: str
+
+
+class Annotations(msgspec.Struct, frozen=True):
+    id: str
+    version: int
+    title: str | None
+    body: str
+    published_at: datetime
+    timezone: str
+    local_published_at: datetime
+    as_of: datetime
+    pipeline_version: str | None
+    warnings: list[str]
+    time_expressions: list[TimeExpression]
+    mentions: list[Mention]
+
+
 def _local(row: dict, key: str) -> object:
     """Row values as the API shows them: the local publication time with its own offset."""
     if key == "local_published_at":
         return row["published_at"].astimezone(parse_zone(row["timezone"])[1])
     return row[key]
+
+
+def _mention(row: dict, body: str) -> Mention:
+    fields = {k: row[k] for k in Mention.__struct_fields__ if k != "quote"}
+    fields["participants"] = list(row["participants"] or [])
+    fields["places"] = list(row["places"] or [])
+    return Mention(**fields, quote=body[row["sentence_start"]:row["sentence_end"]])
 
 
 def _expression(row: dict) -> TimeExpression:

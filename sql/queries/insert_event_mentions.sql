@@ -1,0 +1,1 @@
+INSERT INTO event_mentions BY NAME SELECT * FROM new_event_mentions;
