@@ -1,0 +1,965 @@
+"""Cross-article deduplication: event mentions of many articles -> events.
+
+Pure and storage-independent: the store hands in `MentionRecord`s and stores the `Event`s
+that come back. Nothing here reads the database or the clock.
+
+How two mentions become one event (see DESIGN.md, "Events and deduplication"):
+
+1. Gates, any of which keeps two mentions apart:
+   - different `kind` (occurrence / reporting / state never mix);
+   - incompatible intervals: [from, until) in UTC, an open side (None) is compatible with
+     anything it does not exclude. Occurrences and states at day grain or finer may also be
+     *adjacent* (less than 12 hours apart: overnight events, time-zone slips); such a merge
+     costs score and is reported as a "different days" conflict;
+   - reports by two known speakers that share no name token (Gladkov vs the Kremlin).
+2. A score in 0..1 (`same_event_score`) from trigger meaning (lexicon classes: attack / raid
+   / incursion / strike; say / state / claim ...), names (participants, places, speaker,
+   folded for spelling variants and transliterations), wording (rapidfuzz token_set_ratio
+   and Dice on content words) and, for reports, the speaker. Known-disjoint meanings and
+   known-disjoint means (drones vs ground fighters) multiply the score down.
+3. Average-link agglomerative clustering over the *candidate* pairs only (`candidate_pairs`,
+   blocked by shared key + overlapping time window); a pair that was never a candidate
+   counts as 0 in the average, so one strong link cannot chain two groups together. Gates
+   are re-checked between whole clusters before each merge.
+
+Names are never listed per story: `fold_token` turns spelling variants into one form
+(casefold, diacritics, Cyrillic transliteration, kh->h, ph->f, ou->u, y->i, w->v, doubled
+letters, -ian/-ia/-ist endings), names compare as token sets without function words
+(token order free: "Freedom of Russia Legion" = "Legion Freedom for Russia") and tokens
+that still differ match by consonant skeleton plus rapidfuzz ratio (Kyiv ~ Kiev).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import math
+import tomllib
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+
+import re2
+
+try:  # rapidfuzz is the intended matcher; the fallback keeps the module importable.
+    from rapidfuzz import fuzz as _fuzz
+
+    def _ratio(a: str, b: str) -> float:
+        return _fuzz.ratio(a, b)
+
+    def _token_set_ratio(a: str, b: str) -> float:
+        return _fuzz.token_set_ratio(a, b)
+
+    HAVE_RAPIDFUZZ = True
+except ImportError:  # pragma: no cover - exercised only where rapidfuzz is missing
+    from difflib import SequenceMatcher
+
+    HAVE_RAPIDFUZZ = False
+
+    def _ratio(a: str, b: str) -> float:
+        if not a and not b:
+            return 100.0
+        return 100.0 * SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+    def _token_set_ratio(a: str, b: str) -> float:
+        ta, tb = set(a.split()), set(b.split())
+        if not ta or not tb:
+            return 0.0
+        sect = " ".join(sorted(ta & tb))
+        d1 = " ".join(sorted(ta - tb))
+        d2 = " ".join(sorted(tb - ta))
+        s1 = (sect + " " + d1).strip()
+        s2 = (sect + " " + d2).strip()
+        if sect and (not d1 or not d2):
+            return 100.0
+        best = _ratio(s1, s2)
+        if sect:
+            best = max(best, _ratio(sect, s1), _ratio(sect, s2))
+        return best
+
+
+__all__ = [
+    "Claim",
+    "Event",
+    "MentionRecord",
+    "blocking_keys",
+    "candidate_pairs",
+    "cluster",
+    "extract_claims",
+    "fold_name",
+    "fold_token",
+    "names_match",
+    "same_event_score",
+    "score_reasons",
+]
+
+LEXICON_DIR = Path(__file__).with_name("dedup_lexicon")
+DEFAULT_THRESHOLD = 0.5
+# Mentions more than this many in one blocking key's active time window make the key a
+# stop key there (like "Russia" in a war): the pair must then share a rarer key.
+MAX_BLOCK = 200
+NEAR_GAP = timedelta(hours=12)
+FINE_GRAINS = frozenset({"day", "part_of_day", "hour", "minute", "second"})
+
+
+# ---------------------------------------------------------------- records ----------
+
+@dataclass(frozen=True)
+class MentionRecord:
+    key: tuple[int, int]  # (run_id, ordinal): identity of the stored mention
+    article_id: str
+    source: str
+    published_at: datetime  # article anchor, aware
+    sentence: str
+    trigger: str
+    kind: str  # occurrence | reporting | state
+    attributed_to: str | None
+    participants: tuple[str, ...]
+    places: tuple[str, ...]
+    valid_from: datetime | None
+    valid_until: datetime | None
+    grain: str | None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One value a mention asserts about its event: ("injured", "8", "eight people had been injured")."""
+
+    key: tuple[int, int]
+    attribute: str
+    value: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Event:
+    event_id: str
+    kind: str
+    label: str
+    valid_from: datetime | None
+    valid_until: datetime | None
+    grain: str | None
+    mention_keys: tuple[tuple[int, int], ...]
+    sources: tuple[str, ...]
+    claims: tuple[Claim, ...]
+    conflicts: tuple[str, ...]
+
+    @property
+    def has_conflict(self) -> bool:
+        return bool(self.conflicts)
+
+
+# ---------------------------------------------------------------- lexicon ----------
+
+@dataclass(frozen=True)
+class _Lexicon:
+    classes: dict[str, frozenset[str]]  # stem -> meaning classes
+    means: dict[str, str]  # stem -> means class
+    irregular: dict[str, str]
+    stop: frozenset[str]
+    time: frozenset[str]
+    pronouns: frozenset[str]
+    name_function: frozenset[str]
+    numbers: dict[str, int]
+    vague: dict[str, tuple[float, float]]
+    qualifiers: dict[tuple[str, ...], tuple[float, float]]
+    claims: dict[str, str]  # meaning class -> attribute
+    say_stems: frozenset[str]
+    version: str
+
+
+def _stem_raw(word: str, irregular: dict[str, str]) -> str:
+    w = strip_accents(word.casefold()).replace("’", "'")
+    w = w.removesuffix("'s")
+    w = irregular.get(w, w)
+    for suffix, repl in (("ies", "y"), ("ied", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if w.endswith(suffix) and len(w) - len(suffix) + len(repl) >= 3 and not w.endswith("ss"):
+            w = w[: len(w) - len(suffix)] + repl
+            break
+    while w.endswith("e") and len(w) > 3:  # decree/decreed -> decr, strike/struck -> strik
+        w = w[:-1]
+    if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "aeiou":
+        w = w[:-1]
+    return w
+
+
+@lru_cache(maxsize=4)
+def load_lexicon(language: str = "en") -> _Lexicon:
+    data = tomllib.loads((LEXICON_DIR / f"{language}.toml").read_text(encoding="utf-8"))
+    irregular = {k.casefold(): v.casefold() for k, v in data.get("irregular", {}).items()}
+    classes: dict[str, set[str]] = {}
+    for cls, words in data["classes"].items():
+        for word in words:
+            for part in word.replace("-", " ").split():
+                classes.setdefault(_stem_raw(part, irregular), set()).add(cls)
+    means: dict[str, str] = {}
+    for cls, words in data["means"].items():
+        for word in words:
+            means[_stem_raw(word, irregular)] = cls
+    words = data["words"]
+    quals = {}
+    for phrase, (lo, hi) in data["qualifiers"].items():
+        quals[tuple(phrase.casefold().split())] = (float(lo), math.inf if hi == "inf" else float(hi))
+    return _Lexicon(
+        classes={k: frozenset(v) for k, v in classes.items()},
+        means=means,
+        irregular=irregular,
+        stop=frozenset(w.casefold() for w in words["stop"]),
+        time=frozenset(w.casefold() for w in words["time"]),
+        pronouns=frozenset(w.casefold() for w in words["pronouns"]),
+        name_function=frozenset(w.casefold() for w in words["name_function"]),
+        numbers={k.casefold(): int(v) for k, v in data["numbers"].items()},
+        vague={k.casefold(): (float(v[0]), float(v[1])) for k, v in data["vague_numbers"].items()},
+        qualifiers=quals,
+        claims=dict(data["claims"]),
+        say_stems=frozenset(s for s, c in classes.items() if c == {"say"}),
+        version=str(data.get("version", "0")),
+    )
+
+
+# ---------------------------------------------------------------- text normalisation
+
+_WORD = re2.compile(r"[\pL\pN]+(?:['’][\pL]+)?")
+
+_CYRILLIC = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "ґ": "g", "д": "d", "е": "e", "ё": "e", "є": "ie",
+    "ж": "zh", "з": "z", "и": "i", "і": "i", "ї": "i", "й": "i", "к": "k", "л": "l", "м": "m",
+    "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh",
+    "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e",
+    "ю": "iu", "я": "ia",
+}
+
+
+def strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def tokens(text: str) -> list[str]:
+    """Words of a text, possessive 's dropped ("Russia’s" -> "Russia")."""
+    out = []
+    for w in _WORD.findall(text):
+        if w.endswith(("'s", "’s", "'S", "’S")):
+            w = w[:-2]
+        elif "'" in w or "’" in w:
+            w = w.replace("’", "'")
+        if w:
+            out.append(w)
+    return out
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    return _stem_raw(word, load_lexicon().irregular)
+
+
+_DIGRAPHS = (("shch", "sh"), ("sch", "sh"), ("tch", "ch"), ("kh", "h"), ("ph", "f"),
+             ("ck", "k"), ("ou", "u"), ("dj", "j"), ("dzh", "j"), ("zh", "j"))
+
+
+@lru_cache(maxsize=200_000)
+def fold_token(word: str) -> str:
+    """One spelling for the variants of a name token: Grayvoron/Graivoron -> graivoron,
+    Kyiv -> kiv, Zelenskyy/Zelensky -> zelenski, Russian/Russia/Russians -> rus."""
+    w = strip_accents(word.casefold())
+    w = "".join(_CYRILLIC.get(ch, ch) for ch in w)
+    w = "".join(ch for ch in w if ch.isalnum())
+    if w.isdigit():
+        return w
+    for a, b in _DIGRAPHS:
+        w = w.replace(a, b)
+    w = w.replace("y", "i").replace("w", "v").replace("j", "i")
+    collapsed = []
+    for ch in w:
+        if not collapsed or collapsed[-1] != ch:
+            collapsed.append(ch)
+    w = "".join(collapsed)
+    for suffix in ("ians", "ian", "ans", "ists", "ist", "isms", "ism", "ese", "ia", "es", "s", "e", "i"):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            w = w[: -len(suffix)]
+            break
+    return w
+
+
+def _skeleton(folded: str) -> str:
+    """First letter plus the consonants: kiv/kiev -> kv, graivoron -> grvrn."""
+    if not folded:
+        return folded
+    return folded[0] + "".join(ch for ch in folded[1:] if ch not in "aeiou")
+
+
+def fold_name(name: str) -> frozenset[str]:
+    """A name as a set of folded tokens, function words dropped, order free."""
+    lex = load_lexicon()
+    out = set()
+    for part in tokens(name.replace("-", " ")):
+        low = part.casefold()
+        if low in lex.name_function:
+            continue
+        f = fold_token(part)
+        if f:
+            out.add(f)
+    return frozenset(out)
+
+
+@lru_cache(maxsize=500_000)
+def tokens_match(a: str, b: str) -> bool:
+    """Two folded tokens are one name token (equal, or same skeleton and close spelling)."""
+    if a == b:
+        return True
+    if len(a) < 3 or len(b) < 3 or a[0] != b[0]:
+        return False
+    r = _ratio(a, b)
+    if _skeleton(a) == _skeleton(b):
+        return r >= 75
+    return r >= 90 and min(len(a), len(b)) >= 6
+
+
+def _matched(xs: Iterable[str], ys: frozenset[str]) -> int:
+    n = 0
+    for x in xs:
+        if x in ys or any(tokens_match(x, y) for y in ys):
+            n += 1
+    return n
+
+
+def names_match(a: str, b: str) -> float:
+    """1.0 when two names are spelling/order variants of each other, 0.8 when one is
+    contained in the other (Gladkov / Vyacheslav Gladkov), else the share of matched tokens."""
+    fa, fb = fold_name(a), fold_name(b)
+    if not fa or not fb:
+        return 0.0
+    if fa == fb:
+        return 1.0
+    ma, mb = _matched(fa, fb), _matched(fb, fa)
+    if ma == len(fa) and mb == len(fb):
+        return 1.0
+    if ma == len(fa) or mb == len(fb):
+        return 0.8
+    return (ma + mb) / (len(fa) + len(fb))
+
+
+def source_org(source: str) -> str:
+    """The organisation a source string names: "AFP via a French-language outlet" -> "afp"."""
+    s = source.casefold().split(" via ")[0]
+    for sep in (",", "(", ";", " - "):
+        s = s.split(sep)[0]
+    return " ".join(s.split())
+
+
+# ---------------------------------------------------------------- features ----------
+
+@dataclass(frozen=True)
+class _Features:
+    kind: str
+    lo: datetime | None
+    hi: datetime | None
+    fine: bool
+    trig_stems: frozenset[str]
+    trig_classes: frozenset[str]
+    content: frozenset[str]  # folded content tokens
+    content_str: str
+    content_classes: frozenset[str]
+    class_words: tuple[tuple[str, frozenset[str]], ...]  # (stem, classes) of content words
+    means: frozenset[str]
+    names: frozenset[str]  # folded tokens of participants, places and speaker
+    speaker: frozenset[str] | None
+    org: str
+
+
+def _is_number(low: str, lex: _Lexicon) -> bool:
+    return low.isdigit() or low in lex.numbers or low in lex.vague
+
+
+@lru_cache(maxsize=100_000)
+def _features(m: MentionRecord) -> _Features:
+    lex = load_lexicon()
+    trig_words = [w for w in tokens(m.trigger.replace("-", " "))]
+    trig_stems = frozenset(stem(w) for w in trig_words)
+    trig_classes = frozenset(c for s in trig_stems for c in lex.classes.get(s, ()))
+    content: set[str] = set()
+    content_classes: set[str] = set()
+    class_words: dict[str, frozenset[str]] = {}
+    means: set[str] = set()
+    for w in tokens(m.sentence.replace("-", " ")):
+        low = w.casefold()
+        if low in lex.stop or low in lex.time or _is_number(low, lex):
+            continue
+        s = stem(w)
+        if s in lex.say_stems:
+            continue  # what is said matters, not that it was said
+        classes = lex.classes.get(s, frozenset())
+        content_classes.update(c for c in classes if c != "say")
+        if classes - {"say"}:
+            class_words[s] = classes - {"say"}
+        if s in lex.means:
+            means.add(lex.means[s])
+        f = fold_token(s) if classes else fold_token(w)
+        if f:
+            content.add(f)
+    if m.kind != "reporting":
+        for s in trig_stems:
+            if s in lex.means:
+                means.add(lex.means[s])
+    names: set[str] = set()
+    for name in (*m.participants, *m.places):
+        names |= fold_name(name)
+    speaker = None
+    if m.attributed_to:
+        low = m.attributed_to.strip().casefold()
+        if low and low not in lex.pronouns:
+            sp = fold_name(m.attributed_to) - {fold_token(p) for p in lex.pronouns}
+            speaker = sp or None
+    if speaker:
+        names |= speaker
+    fine = (m.grain in FINE_GRAINS) and m.valid_from is not None and m.valid_until is not None
+    return _Features(
+        kind=m.kind,
+        lo=m.valid_from,
+        hi=m.valid_until,
+        fine=fine,
+        trig_stems=trig_stems,
+        trig_classes=trig_classes,
+        content=frozenset(content),
+        content_str=" ".join(sorted(content)),
+        content_classes=frozenset(content_classes),
+        class_words=tuple(sorted(class_words.items())),
+        means=frozenset(means),
+        names=frozenset(names),
+        speaker=speaker,
+        org=source_org(m.source),
+    )
+
+
+# ---------------------------------------------------------------- time --------------
+
+def _overlap(alo, ahi, blo, bhi) -> bool:
+    if alo is not None and bhi is not None and not alo < bhi:
+        return False
+    return not (blo is not None and ahi is not None and not blo < ahi)
+
+
+def _gap(alo, ahi, blo, bhi) -> timedelta | None:
+    """Distance between two closed intervals that do not overlap (None if any side open)."""
+    if None in (alo, ahi, blo, bhi):
+        return None
+    return max(alo, blo) - min(ahi, bhi)
+
+
+def interval_compatibility(a: MentionRecord, b: MentionRecord) -> str:
+    """"yes" (overlap, open sides compatible), "near" (adjacent fine-grained occurrences or
+    states, < 12 h apart: may be one event dated differently) or "no"."""
+    if _overlap(a.valid_from, a.valid_until, b.valid_from, b.valid_until):
+        return "yes"
+    fa, fb = _features(a), _features(b)
+    if fa.fine and fb.fine and a.kind != "reporting" and b.kind != "reporting":
+        gap = _gap(a.valid_from, a.valid_until, b.valid_from, b.valid_until)
+        if gap is not None and gap < NEAR_GAP:
+            return "near"
+    return "no"
+
+
+# ---------------------------------------------------------------- scoring -----------
+
+def _speakers_compatible(x: frozenset[str] | None, y: frozenset[str] | None) -> bool:
+    if not x or not y:
+        return True
+    return _matched(x, y) > 0
+
+
+def _speaker_match(x: frozenset[str], y: frozenset[str]) -> float:
+    """1 for the same speaker, 0.8 when one name contains the other (Gladkov / Vyacheslav
+    Gladkov, Russia / Russian Defense Ministry), else the share of matched tokens."""
+    if x == y:
+        return 1.0
+    mx, my = _matched(x, y), _matched(y, x)
+    if mx == len(x) and my == len(y):
+        return 1.0
+    if mx == len(x) or my == len(y):
+        return 0.8
+    return (mx + my) / (len(x) + len(y))
+
+
+def _set_match(x: frozenset[str], y: frozenset[str]) -> float:
+    """Dice over fuzzy-matched tokens."""
+    if not x or not y:
+        return 0.0
+    return min(1.0, (_matched(x, y) + _matched(y, x)) / (len(x) + len(y)))
+
+
+def _meaning(fa: _Features, fb: _Features, reporting: bool) -> tuple[float | None, str]:
+    """Similarity of what happened. None = unknown on one side (neutral)."""
+    if not reporting:
+        if fa.trig_stems & fb.trig_stems:
+            return 1.0, "same trigger"
+        if fa.trig_classes and fb.trig_classes:
+            if fa.trig_classes & fb.trig_classes:
+                return 0.85, "trigger class " + ",".join(sorted(fa.trig_classes & fb.trig_classes))
+            if (fa.trig_classes & fb.content_classes) or (fb.trig_classes & fa.content_classes):
+                return 0.6, "trigger class found in the other sentence"
+            return 0.0, "different trigger meaning"
+    wa, wb = fa.class_words, fb.class_words
+    if not wa or not wb:
+        return None, "meaning unknown"
+    # Dice over the meaning-bearing words: a word counts as matched when the other
+    # sentence has a word of one of its classes (a word in three classes counts once).
+    ma = sum(1 for _, ca in wa if any(ca & cb for _, cb in wb))
+    mb = sum(1 for _, cb in wb if any(cb & ca for _, ca in wa))
+    if not ma:
+        return 0.0, "different content meaning"
+    shared = sorted({c for _, ca in wa for _, cb in wb for c in ca & cb})
+    return (ma + mb) / (len(wa) + len(wb)), "content class " + ",".join(shared)
+
+
+def score_reasons(a: MentionRecord, b: MentionRecord) -> tuple[float, list[str]]:
+    """`same_event_score` with the reasons behind it, for debugging and the API."""
+    if a.kind != b.kind:
+        return 0.0, [f"different kinds ({a.kind} / {b.kind})"]
+    compat = interval_compatibility(a, b)
+    if compat == "no":
+        return 0.0, ["incompatible intervals"]
+    fa, fb = _features(a), _features(b)
+    reporting = a.kind == "reporting"
+    if reporting and not _speakers_compatible(fa.speaker, fb.speaker):
+        return 0.0, [f"different speakers ({a.attributed_to} / {b.attributed_to})"]
+    reasons = []
+    meaning, why = _meaning(fa, fb, reporting)
+    reasons.append(why)
+    names = _set_match(fa.names, fb.names)
+    if fa.content and fb.content:
+        tsr = _token_set_ratio(fa.content_str, fb.content_str) / 100.0
+        wording = 0.5 * tsr + 0.5 * _set_match(fa.content, fb.content)
+    else:
+        wording = 0.0
+    reasons.append(f"names {names:.2f}, wording {wording:.2f}")
+    m = 0.4 if meaning is None else meaning
+    if reporting:
+        if fa.speaker and fb.speaker:
+            spk = _speaker_match(fa.speaker, fb.speaker)
+            reasons.append(f"speaker {spk:.2f}")
+        elif fa.speaker or fb.speaker:
+            spk = 0.3
+        else:
+            spk = 0.6 if fa.org == fb.org else 0.3
+            reasons.append("speaker unknown, same source organisation" if fa.org == fb.org
+                           else "speaker unknown")
+        score = 0.30 * m + 0.20 * spk + 0.15 * names + 0.35 * wording
+    else:
+        score = 0.40 * m + 0.25 * names + 0.35 * wording
+    if meaning == 0.0:
+        score *= 0.4
+    if fa.means and fb.means and not (fa.means & fb.means):
+        score *= 0.3
+        reasons.append("different means (" + ",".join(sorted(fa.means)) + " / "
+                       + ",".join(sorted(fb.means)) + ")")
+    if compat == "near":
+        score *= 0.8
+        reasons.append("adjacent, not overlapping, intervals")
+    return max(0.0, min(1.0, score)), reasons
+
+
+def same_event_score(a: MentionRecord, b: MentionRecord) -> float:
+    """0..1: how likely two mentions name the same happening (0 when a gate fails).
+    `score_reasons` gives the reasons."""
+    return score_reasons(a, b)[0]
+
+
+# ---------------------------------------------------------------- blocking ----------
+
+def blocking_keys(m: MentionRecord) -> set[str]:
+    """Keys a mention is blocked under, each prefixed by its kind (kinds never mix):
+    `kind|c:CLASS` for the meaning classes of its trigger (and, for reports, of the reported
+    content), `kind|t:STEM` for a trigger outside the lexicon, and `kind|n:SKELETON` for each
+    name token of its participants, places and speaker (consonant skeleton of the folded
+    token, so Kyiv and Kiev, Grayvoron and Graivoron share a key)."""
+    f = _features(m)
+    keys = set()
+    classes = f.content_classes if m.kind == "reporting" else (f.trig_classes or f.content_classes)
+    for c in classes:
+        keys.add(f"{m.kind}|c:{c}")
+    for s in f.trig_stems:
+        if not load_lexicon().classes.get(s):
+            keys.add(f"{m.kind}|t:{fold_token(s)}")
+    for n in f.names:
+        if len(n) >= 2:
+            keys.add(f"{m.kind}|n:{_skeleton(n)}")
+    return keys
+
+
+def _window(m: MentionRecord) -> tuple[datetime | None, datetime | None]:
+    """The time window a mention is blocked in: its interval, widened by the adjacency
+    tolerance for fine-grained occurrences and states."""
+    lo, hi = m.valid_from, m.valid_until
+    if _features(m).fine and m.kind != "reporting":
+        lo, hi = lo - NEAR_GAP, hi + NEAR_GAP
+    return lo, hi
+
+
+def candidate_pairs(mentions: list[MentionRecord], *, max_block: int = MAX_BLOCK) -> set[tuple[int, int]]:
+    """Index pairs (i < j) worth scoring. Never all pairs: two mentions are a candidate only
+    if they share a blocking key (`blocking_keys`: kind + meaning class, kind + name token)
+    AND their time windows overlap (`_window`: the interval, open sides unbounded, widened
+    by 12 h for fine-grained occurrences/states).
+
+    Per key this is an interval join, done as a sweep over the windows sorted by start. A key
+    whose active window already holds `max_block` mentions is a stop key there (too common to
+    say anything) and pairs nothing more until the window thins out.
+
+    In SQL / Polars: explode (mention, key) rows, self-join on `key` with
+    `a.lo < b.hi AND b.lo < a.hi` (NULL = unbounded; DuckDB plans this as an IEJoin, Polars
+    as `join_where`), drop (key, day) groups larger than `max_block`, keep distinct pairs.
+    """
+    by_key: dict[str, list[int]] = {}
+    windows = []
+    for i, m in enumerate(mentions):
+        windows.append(_window(m))
+        for k in blocking_keys(m):
+            by_key.setdefault(k, []).append(i)
+    pairs: set[tuple[int, int]] = set()
+    for members in by_key.values():
+        if len(members) < 2:
+            continue
+        members.sort(key=lambda i: windows[i][0].timestamp() if windows[i][0] is not None else -math.inf)
+        active: list[tuple[float, int]] = []  # heap of (end timestamp, index)
+        open_ended: list[int] = []
+        for i in members:
+            lo = windows[i][0]
+            lo_ts = lo.timestamp() if lo is not None else -math.inf
+            while active and active[0][0] <= lo_ts:
+                heapq.heappop(active)
+            if len(active) + len(open_ended) < max_block:
+                for _, j in active:
+                    pairs.add((j, i) if j < i else (i, j))
+                for j in open_ended:
+                    pairs.add((j, i) if j < i else (i, j))
+            hi = windows[i][1]
+            if hi is None:
+                open_ended.append(i)
+            else:
+                heapq.heappush(active, (hi.timestamp(), i))
+    return pairs
+
+
+# ---------------------------------------------------------------- claims ------------
+
+def _number_value(words: list[str], i: int, lex: _Lexicon) -> tuple[int, tuple[float, float], str] | None:
+    """The number ending at words[i] (with its qualifier): (first index, range, text)."""
+    low = words[i].casefold()
+    if low.isdigit():
+        n = float(low)
+        rng = (n, n)
+    elif low in lex.vague:
+        rng = lex.vague[low]
+    elif low in lex.numbers:
+        n = float(lex.numbers[low])
+        start = i
+        # "twenty five", "one hundred"
+        if i > 0 and words[i - 1].casefold() in lex.numbers and lex.numbers[words[i - 1].casefold()] >= 20:
+            prev = lex.numbers[words[i - 1].casefold()]
+            n = prev * n if n in (100, 1000) else prev + n
+            start = i - 1
+        rng = (n, n)
+        i = start
+        low = words[i].casefold()
+    else:
+        return None
+    start = i
+    for phrase, (qlo, qhi) in sorted(lex.qualifiers.items(), key=lambda kv: -len(kv[0])):
+        k = len(phrase)
+        if start - k >= 0 and tuple(w.casefold() for w in words[start - k:start]) == phrase:
+            lo, hi = rng
+            rng = (lo * qlo, hi * qhi)
+            start -= k
+            break
+    return start, rng, ""
+
+
+def _format_value(words: list[str], start: int, end: int, lex: _Lexicon) -> str:
+    out = []
+    for w in words[start:end + 1]:
+        low = w.casefold()
+        out.append(str(lex.numbers[low]) if low in lex.numbers and low not in ("no", "none") else w)
+    # "twenty five" -> "20 5" would be wrong; keep words when more than one number word
+    nums = [w for w in words[start:end + 1] if w.casefold() in lex.numbers]
+    if len(nums) > 1:
+        return " ".join(words[start:end + 1])
+    return " ".join(out)
+
+
+def _claims_with_ranges(m: MentionRecord) -> list[tuple[Claim, tuple[float, float]]]:
+    lex = load_lexicon()
+    words = tokens(m.sentence.replace("-", " "))
+    out: list[tuple[Claim, tuple[float, float]]] = []
+    used: set[int] = set()
+    for i, w in enumerate(words):
+        classes = lex.classes.get(stem(w), frozenset())
+        attrs = [lex.claims[c] for c in sorted(classes) if c in lex.claims]
+        if not attrs:
+            continue
+        attr = attrs[0]
+        found = None
+        for j in range(i - 1, max(-1, i - 7), -1):  # "eight people had been injured"
+            if j in used:
+                break
+            v = _number_value(words, j, lex)
+            if v is not None:
+                found = (v[0], j, v[1])
+                break
+        if found is None:  # "killed more than 70 people", "injuring 12"
+            for j in range(i + 1, min(len(words), i + 5)):
+                v = _number_value(words, j, lex)
+                if v is not None:
+                    found = (v[0], j, v[1])
+                    break
+        if found is None:
+            continue
+        start, numpos, rng = found
+        used.update(range(min(start, i), max(numpos, i) + 1))
+        value = _format_value(words, start, numpos, lex)
+        lo_i, hi_i = min(start, i), max(numpos, i)
+        text = " ".join(words[lo_i:hi_i + 1])
+        out.append((Claim(key=m.key, attribute=attr, value=value, text=text), rng))
+    return out
+
+
+def extract_claims(m: MentionRecord) -> list[Claim]:
+    """Countable claims of a mention: casualty and evacuation figures with their qualifier
+    ("at least 12"), the attribute named by the lexicon ([claims])."""
+    return [c for c, _ in _claims_with_ranges(m)]
+
+
+# ---------------------------------------------------------------- clustering --------
+
+def _canonical(m: MentionRecord) -> tuple:
+    return (m.published_at.timestamp(), m.article_id, m.sentence, m.trigger, m.kind,
+            m.valid_from.timestamp() if m.valid_from else -math.inf, m.key)
+
+
+@dataclass
+class _Cluster:
+    members: list[int]
+    kind: str
+    lo: datetime | None
+    hi: datetime | None
+    fine: bool
+    near: bool
+    speakers: list[frozenset[str]]
+
+
+def _merge_window(x: _Cluster, y: _Cluster) -> tuple[str, datetime | None, datetime | None]:
+    if _overlap(x.lo, x.hi, y.lo, y.hi):
+        lo = x.lo if y.lo is None else (y.lo if x.lo is None else max(x.lo, y.lo))
+        hi = x.hi if y.hi is None else (y.hi if x.hi is None else min(x.hi, y.hi))
+        return "yes", lo, hi
+    if x.fine and y.fine and x.kind != "reporting" and not (x.near or y.near):
+        gap = _gap(x.lo, x.hi, y.lo, y.hi)
+        if gap is not None and gap < NEAR_GAP:
+            return "near", min(x.lo, y.lo), max(x.hi, y.hi)
+    return "no", None, None
+
+
+def cluster(mentions: list[MentionRecord], *, threshold: float = DEFAULT_THRESHOLD,
+            max_block: int = MAX_BLOCK) -> list[Event]:
+    """Group mentions into events (average link over blocked candidate pairs, gates checked
+    between whole clusters). Events come back ordered by interval start, end, first mention."""
+    if not mentions:
+        return []
+    order = sorted(range(len(mentions)), key=lambda i: _canonical(mentions[i]))
+    ms = [mentions[i] for i in order]
+    feats = [_features(m) for m in ms]
+    clusters: dict[int, _Cluster] = {}
+    for i, (m, f) in enumerate(zip(ms, feats)):
+        clusters[i] = _Cluster([i], m.kind, m.valid_from, m.valid_until, f.fine, False,
+                               [f.speaker] if f.speaker else [])
+    nbr: dict[int, dict[int, float]] = {i: {} for i in clusters}
+    for i, j in candidate_pairs(ms, max_block=max_block):
+        s = same_event_score(ms[i], ms[j])
+        if s > 0:
+            nbr[i][j] = s
+            nbr[j][i] = s
+    version = {i: 0 for i in clusters}
+    heap: list[tuple[float, int, int, int, int]] = []
+    for i, d in nbr.items():
+        for j, s in d.items():
+            if i < j and s >= threshold:
+                heap.append((-s, i, j, 0, 0))
+    heapq.heapify(heap)
+    while heap:
+        neg, i, j, vi, vj = heapq.heappop(heap)
+        if i not in clusters or j not in clusters or version[i] != vi or version[j] != vj:
+            continue
+        if -neg < threshold:
+            break
+        a, b = clusters[i], clusters[j]
+        if a.kind != b.kind:
+            continue
+        compat, lo, hi = _merge_window(a, b)
+        if compat == "no":
+            continue
+        if a.kind == "reporting" and not all(_speakers_compatible(x, y) for x in a.speakers for y in b.speakers):
+            continue
+        # merge j into i (keep the lower id: the canonical first mention)
+        keep, drop = (i, j) if i < j else (j, i)
+        k, d = clusters[keep], clusters.pop(drop)
+        k.members += d.members
+        k.lo, k.hi = lo, hi
+        k.near = k.near or d.near or compat == "near"
+        k.speakers += d.speakers
+        dn = nbr.pop(drop)
+        kn = nbr[keep]
+        kn.pop(drop, None)
+        dn.pop(keep, None)
+        for c, s in dn.items():
+            kn[c] = kn.get(c, 0.0) + s
+            cn = nbr[c]
+            cn.pop(drop, None)
+            cn[keep] = kn[c]
+        version[keep] += 1
+        size = len(k.members)
+        for c, s in kn.items():
+            avg = s / (size * len(clusters[c].members))
+            if avg >= threshold:
+                x, y = (keep, c) if keep < c else (c, keep)
+                heapq.heappush(heap, (-avg, x, y, version[x], version[y]))
+    events = [_make_event([ms[i] for i in sorted(c.members)]) for c in clusters.values()]
+    # stable, unique ids: a clash (two groups sharing a first mention's text) gets a suffix
+    seen: dict[str, int] = {}
+    out = []
+    for e in sorted(events, key=lambda e: e.event_id + "|" + repr(e.mention_keys)):
+        n = seen.get(e.event_id, 0)
+        seen[e.event_id] = n + 1
+        if n:
+            e = Event(**{**e.__dict__, "event_id": f"{e.event_id}-{n + 1}"})
+        out.append(e)
+    return sorted(out, key=_event_order)
+
+
+def _event_order(e: Event) -> tuple:
+    return (e.valid_from is None, e.valid_from.timestamp() if e.valid_from else 0.0,
+            e.valid_until.timestamp() if e.valid_until else math.inf, e.event_id)
+
+
+def event_id_for(m: MentionRecord) -> str:
+    digest = hashlib.sha1(f"{m.article_id}\x1f{m.sentence}\x1f{m.trigger}".encode()).hexdigest()
+    return "ev-" + digest[:16]
+
+
+_GRAIN_RANK = {g: i for i, g in enumerate(
+    ["second", "minute", "hour", "part_of_day", "day", "week", "month", "season", "quarter",
+     "half", "year", "decade", "century", "unknown"])}
+
+
+def _fmt_interval(m: MentionRecord) -> str:
+    lo = m.valid_from.isoformat() if m.valid_from else "…"
+    hi = m.valid_until.isoformat() if m.valid_until else "…"
+    return f"[{lo}, {hi})"
+
+
+def _event_interval(members: list[MentionRecord]) -> tuple[datetime | None, datetime | None, str | None, list[str]]:
+    confident = [m for m in members if m.grain and m.grain != "unknown"
+                 and m.valid_from is not None and m.valid_until is not None]
+    pool = confident or members
+    lo = max((m.valid_from for m in pool if m.valid_from is not None), default=None)
+    hi = min((m.valid_until for m in pool if m.valid_until is not None), default=None)
+    conflicts = []
+    if lo is not None and hi is not None and not lo < hi:
+        # the fine-grained mentions disagree: keep the widest span they cover, flag it
+        lo = min(m.valid_from for m in pool if m.valid_from is not None)
+        hi = max(m.valid_until for m in pool if m.valid_until is not None)
+        days = sorted({(m.source, _fmt_interval(m)) for m in pool})
+        conflicts.append("different days: " + " vs ".join(f"{iv} ({src})" for src, iv in days))
+    grains = [m.grain for m in pool if m.grain and m.valid_from == lo and m.valid_until == hi]
+    if not grains:
+        grains = [m.grain for m in pool if m.grain]
+        grain = max(grains, key=lambda g: _GRAIN_RANK.get(g, 99)) if conflicts and grains else (
+            min(grains, key=lambda g: _GRAIN_RANK.get(g, 99)) if grains else None)
+    else:
+        grain = min(grains, key=lambda g: _GRAIN_RANK.get(g, 99))
+    return lo, hi, grain, conflicts
+
+
+def _short_source(source: str) -> str:
+    return source if len(source) <= 48 else source[:47] + "…"
+
+
+def _claim_conflicts(members: list[MentionRecord], claims: list[tuple[Claim, tuple[float, float]]]) -> list[str]:
+    by_key = {m.key: m for m in members}
+    by_attr: dict[str, list[tuple[Claim, tuple[float, float]]]] = {}
+    for c, rng in claims:
+        by_attr.setdefault(c.attribute, []).append((c, rng))
+    out = []
+    for attr, items in sorted(by_attr.items()):
+        disagree = any(not (r1[0] <= r2[1] and r2[0] <= r1[1])
+                       for x, (_, r1) in enumerate(items) for (_, r2) in items[x + 1:])
+        if not disagree:
+            continue
+        parts = []
+        seen = set()
+        for c, _ in items:
+            m = by_key[c.key]
+            label = f"{c.value} ({_short_source(m.source)}, {m.published_at.date().isoformat()})"
+            if label not in seen:
+                seen.add(label)
+                parts.append(label)
+        out.append(f"{attr}: " + " vs ".join(parts))
+    return out
+
+
+def _label(members: list[MentionRecord]) -> str:
+    lex = load_lexicon()
+    m = members[0]
+    words = tokens(m.sentence)
+    trig = tokens(m.trigger)
+    pos = None
+    if trig:
+        t0 = stem(trig[0])
+        for i, w in enumerate(words):
+            if stem(w) == t0:
+                pos = i
+                break
+    content = lambda w: w.casefold() not in lex.stop and w.casefold() not in lex.time
+    if pos is None:
+        phrase = [w for w in words if content(w)][:4]
+    else:
+        before = [w for w in words[max(0, pos - 3):pos] if content(w)][-1:]
+        after = [w for w in words[pos + 1:pos + 6] if content(w)][:2]
+        phrase = before + words[pos:pos + len(trig)] + after
+    text = " ".join(phrase) or m.trigger
+    if m.kind == "reporting" and m.attributed_to and m.attributed_to.casefold() not in lex.pronouns \
+            and m.attributed_to.casefold() not in text.casefold():
+        text = f"{m.attributed_to}: {text}"
+    places: list[str] = []
+    for x in members:
+        for p in x.places:
+            if p not in places and p.casefold() not in text.casefold():
+                places.append(p)
+    if places:
+        text += " (" + ", ".join(places[:2]) + ")"
+    return text[:100]
+
+
+def _make_event(members: list[MentionRecord]) -> Event:
+    members = sorted(members, key=_canonical)
+    first = members[0]
+    lo, hi, grain, conflicts = _event_interval(members)
+    claims_r = [cr for m in members for cr in _claims_with_ranges(m)]
+    conflicts += _claim_conflicts(members, claims_r)
+    sources: list[str] = []
+    for m in members:
+        if m.source not in sources:
+            sources.append(m.source)
+    return Event(
+        event_id=event_id_for(first),
+        kind=first.kind,
+        label=_label(members),
+        valid_from=lo,
+        valid_until=hi,
+        grain=grain,
+        mention_keys=tuple(m.key for m in members),
+        sources=tuple(sources),
+        claims=tuple(c for c, _ in claims_r),
+        conflicts=tuple(conflicts),
+    )

@@ -1,0 +1,273 @@
+"""Cross-article deduplication (service/dedup.py) on the seed articles and gold timeline."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import random
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from service.dedup import (
+    MentionRecord,
+    blocking_keys,
+    candidate_pairs,
+    cluster,
+    extract_claims,
+    fold_name,
+    names_match,
+    same_event_score,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = REPO.parent / "shared" / "data" / "seeds"
+GOLD = SEEDS / "gold-timeline.json"
+
+pytestmark = pytest.mark.skipif(not GOLD.exists(), reason="shared seed data not present")
+
+
+def _eval_module():
+    spec = importlib.util.spec_from_file_location("eval_dedup", REPO / "scripts" / "eval_dedup.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def seed():
+    """Mentions built from the gold quotes (as scripts/eval_dedup.py does), by gold id."""
+    mentions, gold_of, gold = _eval_module().gold_mentions(GOLD)
+    by_id = {gold_of[m.key][0]: m for m in mentions}
+    return mentions, gold_of, gold, by_id
+
+
+def _groups(events, gold_of):
+    return [sorted(gold_of[k][0] for k in e.mention_keys) for e in events]
+
+
+def _event_of(events, key):
+    return next(e for e in events if key in e.mention_keys)
+
+
+MSK = timezone(timedelta(hours=3))
+
+
+def _mention(sentence: str, trigger: str, day: int, *, kind="occurrence", key=(1, 0),
+             article="a", source="AFP", places=("Belgorod",), attributed_to=None, days=1) -> MentionRecord:
+    start = datetime(2023, 5, day, tzinfo=MSK).astimezone(UTC)
+    return MentionRecord(
+        key=key, article_id=article, source=source,
+        published_at=datetime(2023, 5, 23, 12, tzinfo=MSK), sentence=sentence, trigger=trigger,
+        kind=kind, attributed_to=attributed_to, participants=(), places=places,
+        valid_from=start, valid_until=start + timedelta(days=days), grain="day",
+    )
+
+
+# ---------------------------------------------------------------- names ----------
+
+@pytest.mark.parametrize("a,b", [
+    ("Grayvoron", "Graivoron"),
+    ("Kiev", "Kyiv"),
+    ("Freedom of Russia Legion", "Legion Freedom for Russia"),
+    ("anti-terror regime", "anti-terrorist regime"),
+    ("Zelensky", "Zelenskyy"),
+    ("Bakhmut", "Bachmout"),
+    ("Mikhaylo Podolyak", "Mykhailo Podolyak"),
+    ("Russia", "Russian"),
+    ("Ukraine", "Ukrainians"),
+])
+def test_spelling_variants_and_transliterations_fold_together(a, b):
+    assert names_match(a, b) == 1.0, (fold_name(a), fold_name(b))
+
+
+def test_every_gold_alias_pair_matches_without_being_listed():
+    gold = json.loads(GOLD.read_text(encoding="utf-8"))
+    for group in gold["aliases"]:
+        for other in group[1:]:
+            assert names_match(group[0], other) == 1.0, (group[0], other)
+
+
+@pytest.mark.parametrize("a,b", [("Kyiv", "Moscow"), ("Belgorod", "Kharkiv"), ("Gladkov", "Peskov"),
+                                 ("Russia", "Prussia")])
+def test_different_names_do_not_fold_together(a, b):
+    assert names_match(a, b) < 0.8
+
+
+def test_contained_name_is_a_partial_match():
+    assert names_match("Gladkov", "Vyacheslav Gladkov") == 0.8
+
+
+# ---------------------------------------------------------------- gates ----------
+
+def test_incompatible_intervals_never_merge(seed):
+    _, _, _, by_id = seed
+    a1 = by_id["a1"]
+    later = replace(a1, key=(2, 0), article_id="other",
+                    valid_from=a1.valid_from + timedelta(days=5), valid_until=a1.valid_until + timedelta(days=5))
+    assert same_event_score(a1, later) == 0.0
+    events = cluster([a1, later])
+    assert len(events) == 2
+    # a month of 2022 never meets a day of 2023, whatever the wording
+    assert same_event_score(by_id["a4"], replace(by_id["a4"], key=(2, 1), valid_from=a1.valid_from,
+                                                 valid_until=a1.valid_until, grain="day")) == 0.0
+
+
+def test_open_sides_are_compatible_with_what_they_do_not_exclude(seed):
+    _, _, _, by_id = seed
+    a1 = by_id["a1"]
+    open_end = replace(a1, key=(2, 0), article_id="other", valid_until=None, grain=None)
+    before = replace(a1, key=(2, 1), article_id="other", valid_from=None,
+                     valid_until=a1.valid_from - timedelta(days=1), grain=None)
+    assert same_event_score(a1, open_end) > 0.5
+    assert same_event_score(a1, before) == 0.0
+
+
+def test_reporting_never_merges_with_occurrence(seed):
+    _, _, _, by_id = seed
+    a1 = by_id["a1"]
+    report = replace(a1, key=(2, 0), kind="reporting")
+    assert same_event_score(a1, report) == 0.0
+    assert len(cluster([a1, report])) == 2
+    # and in the seeds: no predicted event mixes kinds
+    mentions, *_ = seed
+    kinds = {m.key: m.kind for m in mentions}
+    for e in cluster(mentions):
+        assert {kinds[k] for k in e.mention_keys} == {e.kind}
+
+
+def test_reports_by_different_speakers_stay_apart():
+    a = _mention("Gladkov said eight people had been injured", "said", 22, kind="reporting",
+                 attributed_to="Gladkov", key=(1, 0))
+    b = _mention("Peskov said eight people had been injured", "said", 22, kind="reporting",
+                 attributed_to="Peskov", key=(1, 1), article="b")
+    c = _mention("Vyacheslav Gladkov said eight people were injured", "said", 22, kind="reporting",
+                 attributed_to="Vyacheslav Gladkov", key=(1, 2), article="c")
+    assert same_event_score(a, b) == 0.0
+    assert same_event_score(a, c) > 0.5
+    assert sorted(len(e.mention_keys) for e in cluster([a, b, c])) == [1, 2]
+
+
+def test_different_means_keep_attacks_apart(seed):
+    _, _, _, by_id = seed
+    assert same_event_score(by_id["a1"], by_id["t4"]) < 0.3  # drones vs fighters, same day and region
+
+
+# ---------------------------------------------------------------- seeds ----------
+
+def test_seed_clusters(seed):
+    mentions, gold_of, _, _ = seed
+    groups = _groups(cluster(mentions), gold_of)
+    for together in (["a1", "a5"], ["a3", "t3", "t4"], ["a4", "a8"], ["a7", "t12"],
+                     ["a10", "t11"], ["a12", "t9"], ["t2", "t6"]):
+        assert together in groups, groups
+    # no predicted event joins two gold clusters
+    for g in groups:
+        assert len({gold_of_id for gold_of_id in (_gold_cluster(gold_of, x) for x in g)}) == 1, g
+
+
+def _gold_cluster(gold_of, gid):
+    return next(c for i, c in gold_of.values() if i == gid)
+
+
+def test_injury_conflict_flagged_with_both_values_and_sources(seed):
+    mentions, _, _, by_id = seed
+    events = cluster(mentions)
+    e = _event_of(events, by_id["a10"].key)
+    assert by_id["t11"].key in e.mention_keys
+    assert e.has_conflict
+    conflict = next(c for c in e.conflicts if c.startswith("injured"))
+    assert "8" in conflict and "at least 12" in conflict
+    assert "(AFP, 2023-05-23)" in conflict and "(AFP via" in conflict
+    assert {c.value for c in e.claims if c.attribute == "injured"} == {"8", "at least 12"}
+    assert set(e.sources) == {by_id["a10"].source, by_id["t11"].source}
+
+
+def test_claims_from_the_full_seed_sentences():
+    text = (SEEDS / "translated-belgorod-2023-05-23.txt").read_text(encoding="utf-8")
+    sentence = next(line for line in text.splitlines() if line.startswith("Nine towns were also evacuated"))
+    m = _mention(sentence, "evacuated", 22)
+    claims = {(c.attribute, c.value) for c in extract_claims(m)}
+    assert claims == {("evacuated", "9"), ("injured", "at least 12")}
+    afp = (SEEDS / "afp-belgorod-2023-05-23.txt").read_text(encoding="utf-8")
+    sentence = next(line for line in afp.splitlines() if line.startswith("He previously said"))
+    assert [(c.attribute, c.value, c.text) for c in extract_claims(_mention(sentence, "said", 22))] == [
+        ("injured", "8", "eight people had been injured")]
+
+
+def test_compatible_figures_are_not_a_conflict():
+    a = _mention("at least eight people were injured in the strike", "strike", 22, key=(1, 0))
+    b = _mention("12 people were injured in the strike", "strike", 22, key=(1, 1), article="b")
+    events = cluster([a, b])
+    assert len(events) == 1 and not events[0].conflicts
+    assert len(events[0].claims) == 2
+
+
+def test_adjacent_days_merge_with_a_different_days_conflict():
+    a = _mention("Drones struck houses in Belgorod overnight", "struck", 22, key=(1, 0))
+    b = _mention("Drones struck houses in Belgorod", "struck", 23, key=(1, 1), article="b")
+    events = cluster([a, b])
+    assert len(events) == 1
+    e = events[0]
+    assert any(c.startswith("different days") for c in e.conflicts)
+    assert (e.valid_from, e.valid_until) == (a.valid_from, b.valid_until)  # the widest agreed span
+
+
+def test_event_interval_is_the_tightest_agreed(seed):
+    _, _, _, by_id = seed
+    e = _event_of(cluster([by_id["a3"], by_id["t3"], by_id["t4"]]), by_id["a3"].key)
+    assert e.valid_from == max(by_id[x].valid_from for x in ("a3", "t3", "t4"))
+    assert e.valid_until == min(by_id[x].valid_until for x in ("a3", "t3", "t4"))
+    assert e.grain == "day"
+
+
+# ---------------------------------------------------------------- ids ----------
+
+def test_event_ids_are_stable_across_runs_and_input_order(seed):
+    mentions, _, _, _ = seed
+    first = cluster(mentions)
+    rerun = [replace(m, key=(99, 1000 - m.key[1])) for m in mentions]
+    random.Random(3).shuffle(rerun)
+    second = cluster(rerun)
+    ident = lambda ms, e: sorted((m.article_id, m.sentence) for m in ms if m.key in e.mention_keys)
+    a = {e.event_id: ident(mentions, e) for e in first}
+    b = {e.event_id: ident(rerun, e) for e in second}
+    assert a == b
+    assert len(a) == len(first)  # unique
+
+
+# ---------------------------------------------------------------- blocking ----------
+
+def test_blocking_does_not_generate_all_pairs(seed):
+    mentions, _, _, _ = seed
+    n = len(mentions)
+    pairs = candidate_pairs(mentions)
+    assert 0 < len(pairs) < n * (n - 1) // 4
+    for i, j in pairs:
+        assert mentions[i].kind == mentions[j].kind
+        assert blocking_keys(mentions[i]) & blocking_keys(mentions[j])
+    # the pairs that gold says are one event (and kinds allow) are all candidates
+    _, _, _, by_id = seed
+    index = {m.key: i for i, m in enumerate(mentions)}
+    for x, y in (("a1", "a5"), ("a7", "t12"), ("a10", "t11"), ("a12", "t9"), ("a4", "a8")):
+        i, j = sorted((index[by_id[x].key], index[by_id[y].key]))
+        assert (i, j) in pairs
+
+
+def test_blocking_stays_sparse_when_stories_spread_over_time(seed):
+    mentions = [m for m in seed[0] if m.grain == "day"]  # months and decades legitimately meet
+    spread = []
+    for s in range(40):
+        shift = timedelta(days=10 * s)
+        for m in mentions:
+            spread.append(replace(m, key=(s, m.key[1]), article_id=f"{m.article_id}-{s}",
+                                  valid_from=m.valid_from + shift, valid_until=m.valid_until + shift,
+                                  published_at=m.published_at + shift))
+    n = len(spread)
+    pairs = candidate_pairs(spread)
+    assert len(pairs) < n * (n - 1) // 2 / 20
+    events = cluster(spread)
+    # every story is clustered like the seeds, never across stories ten days apart
+    assert len(events) == 40 * len(cluster(mentions))
