@@ -113,6 +113,8 @@ def ingest_articles(
             _record_batch(cur, report, origin)
     if new:
         db.checkpoint()
+        if run_pipeline:
+            _regroup(db)
     log.info("batch %s: stored (%d created, %d new versions, %d unchanged)", batch_id, report.created,
              report.new_versions, report.unchanged)
     return report
@@ -155,7 +157,16 @@ def reprocess_stale(
             _record_batch(cur, report, origin)
     if todo:
         db.checkpoint()
+        _regroup(db)
     return report
+
+
+def _regroup(db: Database) -> None:
+    # After the batch's own transaction: the articles are safe whatever happens here, and the
+    # next regroup catches up if this one is interrupted.
+    from service.regroup import regroup
+
+    regroup(db)
 
 
 def _unique_in_order(articles: Iterable[Article]) -> list[Article]:

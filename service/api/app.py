@@ -27,6 +27,7 @@ from service.api.articles import ArticleController
 from service.api.health import HealthController
 from service.api.problems import EXCEPTION_HANDLERS
 from service.api.resolve import ResolveController
+from service.api.timeline import EventController, TimelineController
 from service.demo import load_demo_if_empty
 from service.pipeline import configure as configure_pipeline
 from service.settings import Settings
@@ -80,6 +81,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             HealthController,
             ArticleController,
+            TimelineController,
+            EventController,
             ResolveController,
             AdminController,
             create_static_files_router(path="/static", directories=[WEB_DIR], include_in_schema=False),

@@ -1,0 +1,161 @@
+"""Deduplication over the store: cluster every current mention and record the grouping.
+
+Runs after each ingest batch that stored mentions. A new grouping is a new dedup run (record
+time); the previous run stays readable with `as_of`. Event ids are stable across runs, so a
+new article attaches its mentions to the events that already exist or creates new ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import datetime
+
+import duckdb
+import msgspec
+import polars as pl
+
+from service import dedup
+from service.dedup import Event, MentionRecord
+from service.pipeline import pipeline_version
+from service.store import Database, fetch, query
+
+log = logging.getLogger("service.regroup")
+_UTC = pl.Datetime("us", "UTC")
+
+
+class RegroupReport(msgspec.Struct, frozen=True):
+    dedup_run_id: int | None
+    recorded_at: datetime | None
+    mentions: int
+    events: int
+    conflicts: int
+    changed: bool
+
+
+def regroup(db: Database) -> RegroupReport:
+    """Cluster the current mentions; record a dedup run only if the grouping changed."""
+    with db.writing() as cur:
+        records = [_record(r) for r in fetch(cur, "current_mentions_for_dedup")]
+        events = dedup.cluster(records) if records else []
+        fingerprint = _fingerprint(events)
+        latest = fetch(cur, "latest_dedup_run")
+        if latest and latest[0]["fingerprint"] == fingerprint:
+            return RegroupReport(latest[0]["dedup_run_id"], latest[0]["recorded_at"], len(records), len(events),
+                                 sum(1 for e in events if e.conflicts), changed=False)
+        run_id = (latest[0]["dedup_run_id"] if latest else 0) + 1
+        recorded_at = db.next_record_time(cur)
+        cur.execute(query("insert_dedup_run"), {"dedup_run_id": run_id, "pipeline_version": pipeline_version(),
+                                                "recorded_at": recorded_at, "fingerprint": fingerprint})
+        by_key = {r.key: r for r in records}
+        _insert_events(cur, run_id, recorded_at, events, by_key)
+        cur.execute(query("clear_event_texts"))
+        cur.execute(query("refresh_event_texts"))
+    _rebuild_text_index(db)
+    log.info("dedup run %d: %d mentions in %d events", run_id, len(records), len(events))
+    return RegroupReport(run_id, recorded_at, len(records), len(events), sum(1 for e in events if e.conflicts), True)
+
+
+def entity_keys(name: str) -> list[str]:
+    """The keys an entity filter looks for: consonant skeletons of the folded name tokens,
+    so "Kiev" finds events that say "Kyiv" and "Grayvoron" finds "Graivoron"."""
+    return sorted({_skeleton(token) for token in dedup.fold_name(name) if token})
+
+
+def _skeleton(folded: str) -> str:
+    return folded[0] + "".join(ch for ch in folded[1:] if ch not in "aeiou") if folded else folded
+
+
+def _record(row: dict) -> MentionRecord:
+    return MentionRecord(
+        key=(int(row["run_id"]), int(row["ordinal"])),
+        article_id=row["article_id"],
+        source=row["source"],
+        published_at=row["published_at"],
+        sentence=row["body"][row["sentence_start"]:row["sentence_end"]],
+        trigger=row["trigger"],
+        kind=row["kind"],
+        attributed_to=row["attributed_to"],
+        participants=tuple(row["participants"] or ()),
+        places=tuple(row["places"] or ()),
+        valid_from=row["valid_from"],
+        valid_until=row["valid_until"],
+        grain=row["grain"],
+    )
+
+
+def _names(event: Event, by_key: dict[tuple[int, int], MentionRecord]) -> list[str]:
+    names: set[str] = set()
+    for key in event.mention_keys:
+        m = by_key[key]
+        for name in (*m.participants, *m.places, *([m.attributed_to] if m.attributed_to else [])):
+            names.update(entity_keys(name))
+    return sorted(names)
+
+
+def _fingerprint(events: list[Event]) -> str:
+    digest = hashlib.sha256()
+    for e in sorted(events, key=lambda e: e.event_id):
+        digest.update(msgspec.json.encode([
+            e.event_id, e.kind, e.label, e.valid_from, e.valid_until, e.grain, sorted(e.mention_keys),
+            list(e.conflicts), sorted((c.key, c.attribute, c.value) for c in e.claims),
+        ]))
+    return digest.hexdigest()
+
+
+def _insert_events(cur: duckdb.DuckDBPyConnection, run_id: int, recorded_at: datetime, events: list[Event],
+                   by_key: dict[tuple[int, int], MentionRecord]) -> None:
+    version = pipeline_version()
+    frames = {
+        ("new_events", "insert_events"): pl.DataFrame({
+            "dedup_run_id": [run_id] * len(events),
+            "event_id": [e.event_id for e in events],
+            "kind": [e.kind for e in events],
+            "label": [e.label for e in events],
+            "valid_from": [e.valid_from for e in events],
+            "valid_until": [e.valid_until for e in events],
+            "grain": [e.grain for e in events],
+            "has_conflict": [e.has_conflict for e in events],
+            "conflicts": [list(e.conflicts) for e in events],
+            "name_keys": [_names(e, by_key) for e in events],
+            "pipeline_version": [version] * len(events),
+            "recorded_at": [recorded_at] * len(events),
+        }, schema={"dedup_run_id": pl.Int64, "event_id": pl.String, "kind": pl.String, "label": pl.String,
+                   "valid_from": _UTC, "valid_until": _UTC, "grain": pl.String, "has_conflict": pl.Boolean,
+                   "conflicts": pl.List(pl.String), "name_keys": pl.List(pl.String),
+                   "pipeline_version": pl.String, "recorded_at": _UTC}),
+        ("new_event_mention_links", "insert_event_mention_links"): pl.DataFrame({
+            "dedup_run_id": [run_id for e in events for _ in e.mention_keys],
+            "event_id": [e.event_id for e in events for _ in e.mention_keys],
+            "run_id": [k[0] for e in events for k in e.mention_keys],
+            "mention_ordinal": [k[1] for e in events for k in e.mention_keys],
+            "recorded_at": [recorded_at for e in events for _ in e.mention_keys],
+        }, schema={"dedup_run_id": pl.Int64, "event_id": pl.String, "run_id": pl.Int64,
+                   "mention_ordinal": pl.Int32, "recorded_at": _UTC}),
+        ("new_event_claims", "insert_event_claims"): pl.DataFrame({
+            "dedup_run_id": [run_id for e in events for _ in e.claims],
+            "event_id": [e.event_id for e in events for _ in e.claims],
+            "run_id": [c.key[0] for e in events for c in e.claims],
+            "mention_ordinal": [c.key[1] for e in events for c in e.claims],
+            "attribute": [c.attribute for e in events for c in e.claims],
+            "value": [c.value for e in events for c in e.claims],
+            "text": [c.text for e in events for c in e.claims],
+            "recorded_at": [recorded_at for e in events for _ in e.claims],
+        }, schema={"dedup_run_id": pl.Int64, "event_id": pl.String, "run_id": pl.Int64,
+                   "mention_ordinal": pl.Int32, "attribute": pl.String, "value": pl.String, "text": pl.String,
+                   "recorded_at": _UTC}),
+    }
+    for (view, name), frame in frames.items():
+        if frame.height:
+            cur.register(view, frame.to_arrow())
+            try:
+                cur.execute(query(name))
+            finally:
+                cur.unregister(view)
+
+
+def _rebuild_text_index(db: Database) -> None:
+    """BM25 over the current events' text. DuckDB's FTS index does not follow later inserts, so
+    it is rebuilt after each dedup run (cost grows with the number of current events)."""
+    with db.writing() as cur:
+        cur.execute(query("create_event_text_index"))

@@ -1,0 +1,2 @@
+INSERT INTO dedup_runs (dedup_run_id, pipeline_version, recorded_at, fingerprint)
+VALUES ($dedup_run_id, $pipeline_version, $recorded_at, $fingerprint);

@@ -1,0 +1,43 @@
+-- The deduplicated timeline as known at $as_of: events ordered by valid start (open starts
+-- first), then end, then first report. $dated = true gives events with a time, false the
+-- undated ones. $q ranks by BM25 over the events' text; $sort = 'relevance' orders by it.
+WITH e AS (SELECT * FROM events_as_of($as_of)),
+links AS (
+    SELECT l.event_id, m.article_id, a.source, m.ordinal, a.published_at,
+           substring(a.body, m.sentence_start + 1, m.sentence_end - m.sentence_start) AS sentence
+    FROM e
+    JOIN event_mention_links l ON l.dedup_run_id = e.dedup_run_id AND l.event_id = e.event_id
+    JOIN event_mentions m ON m.run_id = l.run_id AND m.ordinal = l.mention_ordinal
+    JOIN article_versions a ON a.article_id = m.article_id AND a.version = m.version
+),
+grouped AS (
+    SELECT event_id,
+           count(*) AS mention_count,
+           list(DISTINCT source ORDER BY source) AS sources,
+           list(DISTINCT article_id ORDER BY article_id) AS articles,
+           arg_min(sentence, (published_at, article_id, ordinal)) AS first_quote,
+           min(published_at) AS first_reported_at,
+           bool_or($entity IS NOT NULL AND sentence ILIKE '%' || $entity || '%') AS entity_in_text
+    FROM links
+    GROUP BY event_id
+),
+scored AS (
+    SELECT event_id, fts_main_event_texts.match_bm25(event_id, $q) AS score FROM event_texts
+)
+SELECT e.event_id, e.kind, e.label, e.valid_from, e.valid_until, e.grain, e.has_conflict, e.conflicts,
+       g.mention_count, g.sources, g.articles, g.first_quote, g.first_reported_at, s.score,
+       count(*) OVER () AS total
+FROM e
+JOIN grouped g USING (event_id)
+LEFT JOIN scored s USING (event_id)
+WHERE ($kind IS NULL OR e.kind = $kind)
+  AND ($from IS NULL OR e.valid_until IS NULL OR e.valid_until > $from)
+  AND ($until IS NULL OR e.valid_from IS NULL OR e.valid_from < $until)
+  AND ($source IS NULL OR list_contains(g.sources, $source))
+  AND ($article IS NULL OR list_contains(g.articles, $article))
+  AND ($entity IS NULL OR g.entity_in_text OR (len($entity_keys) > 0 AND list_has_all(e.name_keys, $entity_keys)))
+  AND ($q IS NULL OR s.score IS NOT NULL)
+  AND ($dated = (e.valid_from IS NOT NULL OR e.valid_until IS NOT NULL))
+ORDER BY CASE WHEN $sort = 'relevance' THEN s.score END DESC NULLS LAST,
+         e.valid_from ASC NULLS FIRST, e.valid_until ASC NULLS LAST, g.first_reported_at, e.event_id
+LIMIT $limit OFFSET $offset;
