@@ -20,9 +20,10 @@ SQL_DIR = next(
     (p for p in (Path(__file__).parent / "sql", Path(__file__).parent.parent / "sql") if p.is_dir()),
     Path(__file__).parent.parent / "sql",
 )
-# Extensions are loaded from the PyPI wheels (duckdb-extension-*), which carry DuckDB's own
-# signed binaries: nothing is downloaded at run time and unsigned code is refused.
-EXTENSIONS = ("fts",)
+# Extensions are installed from the PyPI wheels (duckdb-extension-*), which carry DuckDB's own
+# signed binaries: nothing is downloaded at run time and unsigned code is refused. fts serves
+# text search; ducklake and postgres are there for the multi-machine store.
+EXTENSIONS = ("fts", "ducklake", "postgres_scanner")
 
 
 class StoreError(RuntimeError):
@@ -99,7 +100,7 @@ class Database:
             try:
                 self._con.execute("LOAD " + name)  # a name from EXTENSIONS, never user input
             except duckdb.Error:
-                duckdb_extensions.import_extension(name, con=self._con)
+                duckdb_extensions.import_extension(name.removesuffix("_scanner"), con=self._con)
                 self._con.execute("LOAD " + name)
 
     # -- reading -------------------------------------------------------------------------
