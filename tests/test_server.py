@@ -14,7 +14,6 @@ from typing import Iterator
 import httpx
 import pytest
 
-from conftest import DEMO
 
 
 def free_port() -> int:

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from service import store
-from service.store import Database, DatabaseLocked, StoreError, latest_snapshot, migrations, query, query_names
+from service.store import Database, StoreError, latest_snapshot, migrations, query, query_names
 
 # Frames that write queries read; a test registers empty ones shaped like the target table.
 FRAMES = {
