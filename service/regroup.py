@@ -49,9 +49,8 @@ def regroup(db: Database) -> RegroupReport:
                                                 "recorded_at": recorded_at, "fingerprint": fingerprint})
         by_key = {r.key: r for r in records}
         _insert_events(cur, run_id, recorded_at, events, by_key)
-        cur.execute(query("clear_event_texts"))
-        cur.execute(query("refresh_event_texts"))
-    _rebuild_text_index(db)
+    db.checkpoint()
+    refresh_text_index(db)
     log.info("dedup run %d: %d mentions in %d events", run_id, len(records), len(events))
     return RegroupReport(run_id, recorded_at, len(records), len(events), sum(1 for e in events if e.conflicts), True)
 
@@ -154,8 +153,8 @@ def _insert_events(cur: duckdb.DuckDBPyConnection, run_id: int, recorded_at: dat
                 cur.unregister(view)
 
 
-def _rebuild_text_index(db: Database) -> None:
-    """BM25 over the current events' text. DuckDB's FTS index does not follow later inserts, so
-    it is rebuilt after each dedup run (cost grows with the number of current events)."""
-    with db.writing() as cur:
-        cur.execute(query("create_event_text_index"))
+def refresh_text_index(db: Database) -> None:
+    """Rebuild the in-memory BM25 index from the current events."""
+    with db.reading() as cur:
+        texts = [(r["event_id"], r["text"]) for r in fetch(cur, "current_event_texts")]
+    db.text_index.rebuild(texts)

@@ -16,6 +16,8 @@ from typing import Any, Iterator
 
 import duckdb
 
+from service.search import TextIndex
+
 SQL_DIR = next(
     (p for p in (Path(__file__).parent / "sql", Path(__file__).parent.parent / "sql") if p.is_dir()),
     Path(__file__).parent.parent / "sql",
@@ -92,6 +94,14 @@ class Database:
         self._load_extensions()
         self._write_lock = threading.Lock()
         self._last_recorded_at: datetime | None = None
+        self._text_index: TextIndex | None = None
+
+    @property
+    def text_index(self) -> TextIndex:
+        """The in-memory full-text index of current events (built on first use)."""
+        if self._text_index is None:
+            self._text_index = TextIndex()
+        return self._text_index
 
     def _load_extensions(self) -> None:
         import duckdb_extensions
@@ -237,6 +247,8 @@ class Database:
         return final
 
     def close(self) -> None:
+        if self._text_index is not None:
+            self._text_index.close()
         self._con.close()
 
 

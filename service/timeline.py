@@ -12,6 +12,7 @@ import duckdb
 import msgspec
 
 from service.regroup import entity_keys
+from service.search import TextIndex
 from service.store import fetch
 
 Kind = Literal["occurrence", "reporting", "state"]
@@ -112,14 +113,16 @@ class TimelineQuery(msgspec.Struct, frozen=True, kw_only=True):
     sort: Literal["time", "relevance"] = "time"
 
 
-def read_timeline(cur: duckdb.DuckDBPyConnection, query: TimelineQuery) -> Timeline:
+def read_timeline(cur: duckdb.DuckDBPyConnection, query: TimelineQuery, index: TextIndex | None = None) -> Timeline:
     params: dict[str, Any] = {
         "as_of": query.as_of, "from": query.start, "until": query.end, "q": query.q, "entity": query.entity,
         "source": query.source, "article": query.article, "kind": query.kind,
     }
     name = "timeline_events" if query.dedup else "timeline_mentions"
     if query.dedup:
-        params |= {"entity_keys": entity_keys(query.entity) if query.entity else [], "sort": query.sort}
+        ids, scores = index.search(query.q) if (query.q and index is not None) else ([], [])
+        params |= {"entity_keys": entity_keys(query.entity) if query.entity else [], "sort": query.sort,
+                   "hit_ids": ids, "hit_scores": scores}
     dated = fetch(cur, name, params | {"dated": True, "limit": query.limit, "offset": query.offset})
     undated = fetch(cur, name, params | {"dated": False, "limit": MAX_UNDATED, "offset": 0})
     items = _with_overlaps([_entry(r) for r in dated])

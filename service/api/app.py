@@ -30,6 +30,7 @@ from service.api.resolve import ResolveController
 from service.api.timeline import EventController, TimelineController
 from service.demo import load_demo_if_empty
 from service.pipeline import configure as configure_pipeline
+from service.regroup import refresh_text_index
 from service.settings import Settings
 from service.store import Database
 
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 report = load_demo_if_empty(db)
                 if report is not None:
                     log.info("loaded %d demo articles", report.created)
+            refresh_text_index(db)
             app.state.db = db
             yield
         finally:

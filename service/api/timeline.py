@@ -14,6 +14,7 @@ from service.api.articles import AsOf, Limit, Offset
 from service.api.params import as_of_or_now, aware, page
 from service.api.problems import BadRequest, problem_responses
 from service.settings import Settings
+from service.store import Database
 from service.timeline import EventDetail, Kind, Timeline, TimelineQuery, read_event, read_timeline
 
 
@@ -30,6 +31,7 @@ class TimelineController(Controller):
     def timeline(
         self,
         cursor: NamedDependency[duckdb.DuckDBPyConnection],
+        db: NamedDependency[Database],
         settings: NamedDependency[Settings],
         from_: Annotated[datetime | None, QueryParameter(query="from", description="Events that end after this (with offset).")] = None,
         until: Annotated[datetime | None, QueryParameter(description="Events that start before this (with offset).")] = None,
@@ -50,7 +52,7 @@ class TimelineController(Controller):
         query = TimelineQuery(as_of=as_of_or_now(as_of), limit=size, offset=start, start=aware("from", from_),
                               end=aware("until", until), q=q, entity=entity, source=source, article=article,
                               kind=kind, dedup=dedup, sort=sort)
-        return read_timeline(cursor, query)
+        return read_timeline(cursor, query, db.text_index)
 
 
 class EventController(Controller):

@@ -1,6 +1,6 @@
 -- The deduplicated timeline as known at $as_of: events ordered by valid start (open starts
 -- first), then end, then first report. $dated = true gives events with a time, false the
--- undated ones. $q ranks by BM25 over the events' text; $sort = 'relevance' orders by it.
+-- undated ones. $q keeps the events the text index found; $sort = 'relevance' orders by score.
 WITH e AS (SELECT * FROM events_as_of($as_of)),
 links AS (
     SELECT l.event_id, m.article_id, a.source, m.ordinal, a.published_at,
@@ -21,8 +21,8 @@ grouped AS (
     FROM links
     GROUP BY event_id
 ),
-scored AS (
-    SELECT event_id, fts_main_event_texts.match_bm25(event_id, $q) AS score FROM event_texts
+scored AS (  -- BM25 hits of $q from the in-memory index (service/search.py), passed in as lists
+    SELECT unnest($hit_ids::VARCHAR[]) AS event_id, unnest($hit_scores::DOUBLE[]) AS score
 )
 SELECT e.event_id, e.kind, e.label, e.valid_from, e.valid_until, e.grain, e.has_conflict, e.conflicts,
        g.mention_count, g.sources, g.articles, g.first_quote, g.first_reported_at, s.score,

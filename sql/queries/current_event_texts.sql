@@ -1,7 +1,8 @@
--- Refill the text cache of current events (label + the sentences of their mentions).
-INSERT INTO event_texts
+-- The text of every current event (its label and its mentions' sentences), for the in-memory
+-- BM25 index that `service.search` rebuilds after each dedup run.
 SELECT e.event_id,
        e.label || ' ' || string_agg(substring(a.body, m.sentence_start + 1, m.sentence_end - m.sentence_start), ' ')
+           AS text
 FROM current_events e
 JOIN event_mention_links l ON l.dedup_run_id = e.dedup_run_id AND l.event_id = e.event_id
 JOIN event_mentions m ON m.run_id = l.run_id AND m.ordinal = l.mention_ordinal
