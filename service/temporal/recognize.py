@@ -40,7 +40,9 @@ def _abbreviation_dot(text: str, start: int, end: int) -> bool:
     return 0 < len(word) <= 4 and word not in _FULL_SHORT_WORDS
 
 
-_FULL_SHORT_WORDS = frozenset({"may", "june", "july", "now", "day", "week", "year", "ago", "soon", "noon"})
+_FULL_SHORT_WORDS = frozenset({"may", "june", "july", "now", "day", "days", "week", "year", "ago", "soon",
+                               "noon", "hour", "time", "fall", "then", "once", "last", "past", "next",
+                               "this", "that", "eve", "term", "date", "era", "late", "few"})
 
 
 def candidates(text: str, lexicon: Lexicon) -> list[Match]:
@@ -49,7 +51,12 @@ def candidates(text: str, lexicon: Lexicon) -> list[Match]:
     for index in hits:
         rule = lexicon.rules[index]
         t_index = rule.compiled.groupindex.get("t")
-        for m in rule.compiled.finditer(text):
+        pos = 0
+        while pos <= len(text):
+            m = rule.compiled.search(text, pos)
+            if m is None:
+                break
+            pos = m.end() if m.end() > m.start() else m.start() + 1
             groups = {k: v for k, v in m.groupdict().items() if v is not None}
             # A group named `t` marks the expression inside wider context ("in May" -> May).
             if t_index is not None and "t" in groups:
@@ -61,10 +68,23 @@ def candidates(text: str, lexicon: Lexicon) -> list[Match]:
             if end > start and text[end - 1] == "." and not _abbreviation_dot(text, start, end):
                 end -= 1
             if end <= start or not _boundary_ok(text, start, end):
+                if m.start() > 0 and text[m.start() - 1].isalnum():
+                    # The match began inside a word ("an" of "than a year earlier"): look
+                    # again after that word, so the real expression is not hidden by it.
+                    # Skipping a whole word keeps the scan linear.
+                    k = m.start()
+                    while k < len(text) and text[k].isalnum():
+                        k += 1
+                    pos = max(k, m.start() + 1)
                 continue
             # Words a rule absorbs only to keep them out of the span ("last" in "last Oct. 23")
             # count when overlaps compete; context a rule merely requires ("in May") does not.
-            extent = m.end() - m.start() if rule.params.get("absorb") else end - start
+            # Punctuation trimmed off the expression ("a year.") never counts.
+            if rule.params.get("absorb"):
+                t_end = m.end(t_index) if t_index is not None and "t" in groups else m.end()
+                extent = (m.end() if m.end() > t_end else end) - m.start()
+            else:
+                extent = end - start
             found.append(Match(rule, start, end, text[start:end], groups, extent))
     return found
 

@@ -93,7 +93,7 @@ def number(ctx: Context, text: str | None) -> int | None:
     t = text.strip().replace(",", "")
     if t.isdigit():
         return int(t) if len(t) <= 6 else None
-    parts = t.replace("-", " ").split()
+    parts = [p for p in t.replace("-", " ").split() if p != "of"]  # "a couple of"
     if len(parts) > 1 and parts[0] in ("a", "an") and parts[1] not in ("hundred", "thousand", "dozen"):
         parts = parts[1:]  # "a two-year (plan)": the article, not a count
     total = 0
@@ -110,12 +110,42 @@ def _year(ctx: Context, text: str | None) -> int | None:
         return None
     t = text.strip().lstrip("'’")
     if not t.isdigit():
-        return None
+        return _spelled_year(ctx, t)
     y = int(t)
     if len(t) == 2:  # '98 -> the year nearest the anchor
         century = ctx.anchor.year - ctx.anchor.year % 100
         y = century + y if century + y <= ctx.anchor.year + 20 else century - 100 + y
     return y if cal.valid_year(y) else None
+
+
+def _relative_year(ctx: Context, m: Match) -> int | None:
+    """'(March) last year', '(May 5) this year': the anchor's year shifted, or None."""
+    step = {"last": -1, "this": 0, "next": 1}.get((m.g("yqual") or "").lower())
+    return None if step is None else ctx.anchor.year + step
+
+
+def _spelled_year(ctx: Context, text: str) -> int | None:
+    """'nineteen ninety-six' -> 1996, 'nineteen oh five' -> 1905, 'two thousand one' -> 2001."""
+    words = [w for w in text.lower().replace("-", " ").split() if w not in ("and", "oh")]
+    if len(words) < 2:
+        return None
+    if words[:2] == ["two", "thousand"]:
+        base, rest = 2000, words[2:]
+    else:
+        century = ctx.lookup("number", words[0])
+        if not isinstance(century, int) or not 10 <= century <= 29:
+            return None
+        base, rest = century * 100, words[1:]
+    if rest == ["hundred"]:
+        rest = []
+    low = 0
+    for w in rest:
+        v = ctx.lookup("number", w)
+        if not isinstance(v, int) or v >= 100:
+            return None
+        low += v
+    y = base + low
+    return y if low < 100 and cal.valid_year(y) else None
 
 
 def res(m: Match, p: Period, against: str, reason: str, mod: str | None = None) -> Resolution:
@@ -265,6 +295,14 @@ def weekday(m: Match, ctx: Context) -> Resolution | None:
     if wd is None:
         return None
     qualifier = ctx.lookup("qualifier", m.g("qual"))
+    if m.g("rqual"):  # "the previous Friday": the one before the day under discussion
+        base, against, _ = _ref_point(ctx)
+        b = base.date()
+        step = -1 if ctx.lookup("qualifier", m.g("rqual")) == "previous" else 1
+        gap = ((b.weekday() - (int(wd) - 1)) % 7 or 7) if step < 0 else (((int(wd) - 1) - b.weekday()) % 7 or 7)
+        d = b + timedelta(days=step * gap)
+        return res(m, cal.day(d), "previous" if against != "anchor" else "anchor",
+                   f"{'before' if step < 0 else 'after'} {against} {b}")
     d, why = _weekday_date(ctx, m, int(wd) - 1, qualifier)
     part = ctx.lookup("part_of_day", m.g("part"))
     hour = m.g("hour")
@@ -282,6 +320,11 @@ def weekday(m: Match, ctx: Context) -> Resolution | None:
 
 def _month_year(ctx: Context, m: Match, mon: int, how: Direction, why: str) -> tuple[int, str]:
     a = ctx.anchor
+    # The month right after the anchor's is announced even in a past-tense clause
+    # ("said November sales would rise"), as near dates are.
+    ahead = (mon - a.month) % 12
+    if how == "past" and 0 < ahead <= NEAR_MONTHS:
+        return a.year + (1 if mon < a.month else 0), f"{why}: the coming {mon:02d}, next to the anchor's month"
     if how == "past":
         y = a.year if mon <= a.month else a.year - 1
         return y, f"{why}: most recent {mon:02d} not after the anchor"
@@ -291,6 +334,28 @@ def _month_year(ctx: Context, m: Match, mon: int, how: Direction, why: str) -> t
     diff = mon - a.month
     y = a.year + (1 if diff < -6 else -1 if diff > 6 else 0)
     return y, f"{why}: nearest {mon:02d} to the anchor"
+
+
+# A dated day without a year in news is close to the anchor: a past-tense clause still
+# announces near dates ("said the dividend is payable Dec. 1"), so tense only decides when
+# the date is more than this many days from the anchor in the other direction.
+NEAR_DAYS = 60
+NEAR_MONTHS = 1
+
+
+def _day_year(ctx: Context, mon: int, day_: int, how: Direction, why: str) -> tuple[int, str]:
+    today = ctx.today
+    options = [(y, cal.safe_date(y, mon, day_)) for y in (today.year - 1, today.year, today.year + 1)]
+    dated = [(y, d) for y, d in options if d is not None]
+    if not dated:
+        return today.year, why
+    y, d = min(dated, key=lambda yd: abs((yd[1] - today).days))
+    delta = (d - today).days
+    if how == "past" and delta > NEAR_DAYS:
+        return y - 1, f"{why}: most recent {mon:02d}-{day_:02d} before the anchor"
+    if how == "future" and delta < -NEAR_DAYS:
+        return y + 1, f"{why}: next {mon:02d}-{day_:02d} after the anchor"
+    return y, f"{why}: nearest {mon:02d}-{day_:02d} to the anchor"
 
 
 @resolver
@@ -306,8 +371,12 @@ def date_md(m: Match, ctx: Context) -> Resolution | None:
     if y is not None:
         d = cal.safe_date(y, mon, day_)
         return res(m, cal.day(d), "absolute", "explicit date") if d else None
+    ry = _relative_year(ctx, m)
+    if ry is not None:
+        d = cal.safe_date(ry, mon, day_)
+        return res(m, cal.day(d), "anchor", f"'{m.g('yqual')} year' from the anchor") if d else None
     how, why = direction(ctx, m)
-    yy, why = _month_year(ctx, m, mon, how, why)
+    yy, why = _day_year(ctx, mon, day_, how, why)
     d = cal.safe_date(yy, mon, day_)
     if d is None:
         # 29 February of the wrong year is impossible, not a reason to guess another year.
@@ -339,6 +408,9 @@ def month_name(m: Match, ctx: Context) -> Resolution | None:
         if y is None:
             return None
         return res(m, cal.month(y, mon), "absolute", "explicit month and year", mod)
+    ry = _relative_year(ctx, m)
+    if ry is not None:
+        return res(m, cal.month(ry, mon), "anchor", f"'{m.g('yqual')} year' from the anchor", mod)
     qualifier = ctx.lookup("qualifier", m.g("qual"))
     a = ctx.anchor
     if qualifier == "last":
@@ -373,6 +445,15 @@ def decade_number(m: Match, ctx: Context) -> Resolution | None:
     if not cal.valid_year(y) or y % 10:
         return None
     return res(m, cal.decade(y), "absolute", "explicit decade", _mod(ctx, m))
+
+
+@resolver
+def decade_word(m: Match, ctx: Context) -> Resolution | None:
+    """'the nineties': a decade of the twentieth century."""
+    n = ctx.lookup("decade_word", m.g("dword"))
+    if not isinstance(n, int):
+        return None
+    return res(m, cal.decade(1900 + 10 * n), "absolute", "decade named by its word", _mod(ctx, m))
 
 
 @resolver
@@ -477,10 +558,12 @@ def unit_offset(m: Match, ctx: Context) -> Resolution | None:
                           None if sign < 0 else ctx.anchor, ctx.anchor if sign < 0 else None,
                           "anchor", "vague count of units from the anchor")
     narrative = m.params.get("from") == "reference"
-    ref = ctx.last if narrative else None
+    # "three days later" counts from the day under discussion, not from a year or quarter.
+    ref = (ctx.last_day if unit in ("D", "H", "MIN", "S") else ctx.last) if narrative else None
     # "a year ago" in a results story compares with the period under discussion
     # (the year-ago quarter), so a year's shift keeps that period's grain.
-    period = ctx.last if unit == "Y" and ctx.last is not None and ctx.last.grain in ("quarter", "half", "month", "year") else None
+    # Only "a year ago/earlier" makes that comparison; "ten years ago" counts from the anchor.
+    period = ctx.last if unit == "Y" and n == 1 and ctx.last is not None and ctx.last.grain in ("quarter", "half", "month") else None
     if period is not None and period.start is not None:
         ref = period
     base, against = (ref.start, f"previous time {ref.value}") if ref and ref.start else (ctx.anchor, "anchor")
@@ -577,7 +660,7 @@ def quarter_ordinal(m: Match, ctx: Context) -> Resolution | None:
 
 @resolver
 def half_ordinal(m: Match, ctx: Context) -> Resolution | None:
-    h = ctx.lookup("ordinal", m.g("ord"))
+    h = 2 if m.g("hlast") else ctx.lookup("ordinal", m.g("ord"))
     if h is None or not 1 <= h <= 2:
         return None
     y = _year(ctx, m.g("year"))
@@ -605,6 +688,49 @@ def current_quarter(m: Match, ctx: Context) -> Resolution | None:
     return res(m, p, "anchor", "latest completed quarter before the anchor") if p else None
 
 
+# Which earlier grains an anaphoric 'the year' / 'the month' / 'the week' can sit inside.
+_FRAMES = {"Y": ("year", "half", "quarter", "season", "month"), "M": ("month", "day", "part_of_day", "hour", "minute"),
+           "W": ("week", "day", "part_of_day", "hour", "minute")}
+
+
+@resolver
+def current_unit(m: Match, ctx: Context) -> Resolution | None:
+    """'the year', 'the month', 'the week': the one under discussion, else the anchor's.
+
+    It names the frame of the story without moving it, so 'the quarter' after it still
+    means the quarter under discussion.
+    """
+    unit = ctx.lookup("unit", m.g("unit"))
+    if unit not in _FRAMES:
+        return None
+    last = ctx.last
+    if last is not None and last.start is not None and last.grain in _FRAMES[unit]:
+        base, against, why = last.start, "previous", f"the {m.g('unit')} under discussion ({last.value})"
+    else:
+        base, against, why = ctx.anchor, "anchor", f"the anchor's {m.g('unit')}"
+    p = _unit_period(base, unit)
+    if p is None:
+        return None
+    r = res(m, p, against, why, _mod(ctx, m))
+    return Resolution(r.type, r.value, r.grain, r.mod, r.start, r.end, r.resolved_against, r.reason,
+                      moves_reference=False)
+
+
+@resolver
+def quarter_ending(m: Match, ctx: Context) -> Resolution | None:
+    """'the quarter ended July 31': the quarter whose last month is named, at or before the anchor."""
+    if m.g("ord"):  # "the third quarter ended Sept. 30": the ordinal names it
+        return quarter_ordinal(m, ctx)
+    mon = ctx.lookup("month", m.g("month"))
+    if mon is None:
+        return None
+    a = ctx.anchor
+    y = a.year if mon <= a.month else a.year - 1
+    mid_y, mid = cal.shift_months(y, mon, -1)
+    p = cal.quarter(mid_y, (mid - 1) // 3 + 1)
+    return res(m, p, "anchor", f"the three months ending in {y}-{mon:02d}")
+
+
 @resolver
 def year_ago_period(m: Match, ctx: Context) -> Resolution | None:
     """'the year-earlier quarter': the period under discussion, one year back."""
@@ -617,12 +743,51 @@ def year_ago_period(m: Match, ctx: Context) -> Resolution | None:
         if ref is None or ref.start is None:
             return None
     unit = {"quarter": "Q", "month": "M", "half": "H1"}[ref.grain]
+    if "quarter" in m.text.lower():  # "the year-ago quarter" is a quarter, whatever came before
+        unit = "Q"
     back = shift(ref.start, "Y", -1)
     p = _unit_period(back, unit) if back else None
     if p is None:
         return None
     return Resolution(m.rule.type, p.value, p.grain, None, p.start, p.end, "previous",
                       f"one year before the period under discussion {ref.value}", moves_reference=False)
+
+
+@resolver
+def week_of_date(m: Match, ctx: Context) -> Resolution | None:
+    """'the week of March 6': the ISO week holding the day named."""
+    r = date_md(m, ctx)
+    if r is None or r.start is None:
+        return None
+    p = cal.week_of(r.start.date())
+    return Resolution(m.rule.type, p.value, p.grain, None, p.start, p.end, r.resolved_against,
+                      f"the week holding {r.value}")
+
+
+@resolver
+def period_of_year(m: Match, ctx: Context) -> Resolution | None:
+    """'the 1988 second quarter', 'the 1988 period': a period of the year named.
+
+    Without an ordinal it is the period under discussion (a quarter, month or half) moved
+    to that year, or the year itself when the text names no such period.
+    """
+    y = _year(ctx, m.g("year"))
+    if y is None:
+        return None
+    q = ctx.lookup("ordinal", m.g("ord"))
+    if q is not None:
+        if "half" in m.text.lower():
+            return res(m, cal.half(y, q), "absolute", "explicit half and year") if 1 <= q <= 2 else None
+        return res(m, cal.quarter(y, q), "absolute", "explicit quarter and year") if 1 <= q <= 4 else None
+    ref = ctx.last
+    if ref is not None and ref.start is not None and ref.grain in ("quarter", "month", "half"):
+        unit = {"quarter": "Q", "month": "M", "half": "H1"}[ref.grain]
+        moved = shift(ref.start, "Y", y - ref.start.year)
+        p = _unit_period(moved, unit) if moved else None
+        if p is not None:
+            return Resolution(m.rule.type, p.value, p.grain, None, p.start, p.end, "previous",
+                              f"the period under discussion {ref.value} in {y}", moves_reference=False)
+    return res(m, cal.year(y), "absolute", "explicit year")
 
 
 @resolver
@@ -700,9 +865,18 @@ def _clock(ctx: Context, m: Match, d: date) -> Period | None:
 
 @resolver
 def clock_time(m: Match, ctx: Context) -> Resolution | None:
-    """'3:30 p.m.', '10 a.m. EDT Thursday', 'noon': on the day named, else the anchor's day."""
+    """'3:30 p.m.', '10 a.m. EDT Thursday', 'noon': on the day named, else the day under discussion.
+
+    A bare clock time belongs to the day the text is talking about ("shot Friday night ...
+    at 10 p.m."), the anchor's day when the text has named none.
+    """
     d = ctx.today
     why = "clock time on the anchor's day"
+    if ctx.last_day is not None and ctx.last_day.start is not None and ctx.last_day.grain != "part_of_day":
+        d, why = ctx.last_day.start.date(), f"clock time on the day under discussion {ctx.last_day.value}"
+    elif ctx.last_day is not None and ctx.last_day.start is not None:
+        d, why = date.fromisoformat(ctx.last_day.value[:10]), f"clock time on the day under discussion {ctx.last_day.value}"
+
     if m.g("weekday"):
         wd = ctx.lookup("weekday", m.g("weekday"))
         if wd is None:
@@ -722,7 +896,8 @@ def clock_time(m: Match, ctx: Context) -> Resolution | None:
         hour = int(named)
         dd = d + timedelta(days=1) if hour == 24 else d
         p = cal.clock(dd, hour % 24, None)
-        p = Period(f"{d.isoformat()}T{hour:02d}", "hour", p.start, p.end)
+        label = str(m.params.get("label", f"{hour:02d}"))
+        p = Period(f"{d.isoformat()}T{label}", "hour", p.start, p.end)
     else:
         p = _clock(ctx, m, d)
         if p is None:
@@ -735,6 +910,9 @@ def clock_time(m: Match, ctx: Context) -> Resolution | None:
 _TIME_UNITS = {"H", "MIN", "S"}
 
 
+_HALVES = {"Y": (6, "M"), "M": (15, "D"), "D": (12, "H"), "H": (30, "MIN"), "MIN": (30, "S")}
+
+
 def duration_value(n: float | None, unit: str) -> str:
     if unit == "DE":
         unit, n = "Y", None if n is None else n * 10
@@ -742,6 +920,13 @@ def duration_value(n: float | None, unit: str) -> str:
         unit, n = "Y", None if n is None else n * 100
     elif unit == "WE":
         unit, n = "D", None if n is None else n * 2
+    # TimeML writes whole numbers: half a unit goes to the next smaller one ("PT5H30M").
+    if n is not None and n != int(n) and unit in _HALVES and (n * 2) == int(n * 2):
+        whole, (half_n, half_unit) = int(n), _HALVES[unit]
+        head = duration_value(whole, unit) if whole else ("PT" if unit in _TIME_UNITS else "P")
+        tail = duration_value(half_n, half_unit)
+        tail = tail[2:] if tail.startswith("PT") and "T" in head else tail[1:]
+        return head + tail
     code = {"MIN": "M"}.get(unit, unit)
     if n is None:
         amount = "X"
@@ -764,14 +949,14 @@ def duration(m: Match, ctx: Context) -> Resolution | None:
             return None
     else:
         n = None if m.params.get("vague") else 1
-    if n is not None and m.g("frac"):
+    if n is not None and (m.g("frac") or m.g("frac2")):
         n += 0.5
     if n is not None and (n <= 0 or n > 10000):
         return None
     if unit == "H" and n == 24 and m.g("dir"):
         unit, n = "D", 1  # 'the last twenty-four hours' is read (and annotated) as a day
     value = duration_value(n, unit)
-    mod = _mod(ctx, m)
+    mod = _mod(ctx, m) or ("APPROX" if m.g("orso") else None)  # "two years or so"
     start = end = None
     dir_ = ctx.lookup("qualifier", m.g("dir"))
     if n is not None and dir_ in ("last", "next") and unit != "WE":

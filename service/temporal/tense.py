@@ -93,7 +93,8 @@ _PAST_NEIGHBOURS = frozenset({"said", "told", "announced", "reported", "added", 
                               "attacked", "struck", "hit", "occurred", "happened", "took", "came",
                               "went", "held", "made", "released", "signed", "voted", "won", "lost"})
 _FUTURE_CUES = frozenset({"will", "shall", "'ll", "’ll", "scheduled", "planned", "planning", "slated",
-                          "due", "postponed", "delayed", "adjourned", "until", "till"})
+                          "due", "postponed", "delayed", "adjourned"})
+_UNTIL = frozenset({"until", "till", "through"})
 _CLAUSE_BREAKS = frozenset(",;:\"“”()—–")
 
 
@@ -110,6 +111,12 @@ def lexical_tense(text: str, start: int, end: int) -> Tense | None:
     after = _words(text[end:end + 40])[:2]
     if any(w in _FUTURE_CUES for w in before[-6:]):
         return "future"
+    if before[-1:] and before[-1] in _UNTIL:
+        # "open until Thursday" runs ahead; "until Thursday, they had not..." looks back.
+        lo_s, hi_s = sentence_bounds(text, start, end)
+        words = _words(text[lo_s:start]) + _words(text[end:hi_s])
+        if not any(w in _PAST_NEIGHBOURS or (len(w) > 4 and w.endswith("ed")) for w in words):
+            return "future"
     near = before[-2:] + after[:1]
     if any(w in _PAST_NEIGHBOURS for w in near):
         return "past"
