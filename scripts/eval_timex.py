@@ -360,7 +360,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=None, help="only the first N documents")
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="relative to the repo root")
     ap.add_argument("--errors", type=Path, default=DEFAULT_ERRORS, help="error dump file")
+    ap.add_argument("--tense", choices=("parser", "cues"), default="parser",
+                    help="how ours gets tense: spaCy parse (default) or cue words (TIMELINE_TENSE=cues)")
     args = ap.parse_args(argv)
+    if args.tense == "cues":
+        from service import temporal
+
+        temporal.configure(tense_parser=False)
 
     docs = load_corpus(resolve(args.corpus), args.limit)
     names = ["ours", "dateparser"] if args.system == "both" else [args.system]

@@ -7,8 +7,38 @@ the longest wins, then the higher priority, then the earlier one.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+from itertools import accumulate
+
 from .lexicon import Lexicon
 from .resolvers import Match
+
+
+class _Utf8:
+    """The text encoded once, with byte -> character offsets.
+
+    The re2 wrapper, given a str, re-encodes the whole text and recounts the prefix before
+    `pos` on every call: a scan with many matches becomes quadratic. Searching the bytes and
+    mapping offsets back keeps each search linear in what it reads.
+    """
+
+    def __init__(self, text: str):
+        # surrogatepass: a lone surrogate (invalid in any real text) matches nothing, but
+        # keeps its place so that offsets still line up with the str.
+        self.data = text.encode("utf-8", "surrogatepass")
+        self.ascii = len(self.data) == len(text)
+        self.starts: list[int] = [] if self.ascii else [0, *accumulate(_utf8_len(ch) for ch in text)]
+
+    def char(self, byte: int) -> int:
+        return byte if self.ascii or byte < 0 else bisect_left(self.starts, byte)
+
+    def byte(self, char: int) -> int:
+        return char if self.ascii else self.starts[char]
+
+
+def _utf8_len(ch: str) -> int:
+    code = ord(ch)
+    return 1 if code < 0x80 else 2 if code < 0x800 else 3 if code < 0x10000 else 4
 
 # Money and percentages are not years or days: "$48", "1990%", "12.5".
 _NUMERIC_BEFORE = frozenset("$£€¥#")
@@ -47,42 +77,49 @@ _FULL_SHORT_WORDS = frozenset({"may", "june", "july", "now", "day", "days", "wee
 
 def candidates(text: str, lexicon: Lexicon) -> list[Match]:
     found: list[Match] = []
-    hits = lexicon.rule_set.Match(text) or []
+    utf8 = _Utf8(text)
+    hits = lexicon.rule_set.Match(utf8.data) or []
     for index in hits:
         rule = lexicon.rules[index]
         t_index = rule.compiled.groupindex.get("t")
+        names = {i: n for n, i in rule.compiled.groupindex.items()}
         pos = 0
         while pos <= len(text):
-            m = rule.compiled.search(text, pos)
+            m = rule.compiled.search(utf8.data, utf8.byte(pos))
             if m is None:
                 break
-            pos = m.end() if m.end() > m.start() else m.start() + 1
-            groups = {k: v for k, v in m.groupdict().items() if v is not None}
+            m_start, m_end = utf8.char(m.start()), utf8.char(m.end())
+            pos = m_end if m_end > m_start else m_start + 1
+            groups = {}
+            for i, name in names.items():
+                g_start, g_end = m.span(i)
+                if g_start >= 0:
+                    groups[name] = text[utf8.char(g_start):utf8.char(g_end)]
             # A group named `t` marks the expression inside wider context ("in May" -> May).
             if t_index is not None and "t" in groups:
-                start, end = m.start(t_index), m.end(t_index)
+                start, end = utf8.char(m.start(t_index)), utf8.char(m.end(t_index))
             else:
-                start, end = m.start(), m.end()
+                start, end = m_start, m_end
             while end > start and text[end - 1] in " \t\n-,":
                 end -= 1
             if end > start and text[end - 1] == "." and not _abbreviation_dot(text, start, end):
                 end -= 1
             if end <= start or not _boundary_ok(text, start, end):
-                if m.start() > 0 and text[m.start() - 1].isalnum():
+                if m_start > 0 and text[m_start - 1].isalnum():
                     # The match began inside a word ("an" of "than a year earlier"): look
                     # again after that word, so the real expression is not hidden by it.
                     # Skipping a whole word keeps the scan linear.
-                    k = m.start()
+                    k = m_start
                     while k < len(text) and text[k].isalnum():
                         k += 1
-                    pos = max(k, m.start() + 1)
+                    pos = max(k, m_start + 1)
                 continue
             # Words a rule absorbs only to keep them out of the span ("last" in "last Oct. 23")
             # count when overlaps compete; context a rule merely requires ("in May") does not.
             # Punctuation trimmed off the expression ("a year.") never counts.
             if rule.params.get("absorb"):
-                t_end = m.end(t_index) if t_index is not None and "t" in groups else m.end()
-                extent = (m.end() if m.end() > t_end else end) - m.start()
+                t_end = utf8.char(m.end(t_index)) if t_index is not None and "t" in groups else m_end
+                extent = (m_end if m_end > t_end else end) - m_start
             else:
                 extent = end - start
             found.append(Match(rule, start, end, text[start:end], groups, extent))
@@ -90,14 +127,22 @@ def candidates(text: str, lexicon: Lexicon) -> list[Match]:
 
 
 def choose(found: list[Match]) -> list[Match]:
-    """Longest first, then priority; keep what does not overlap a chosen match."""
+    """Longest first, then priority; keep what does not overlap a chosen match.
+
+    Chosen spans never overlap, so sorted by start their ends are sorted too: only the last
+    span starting before a candidate's end can overlap it (a bisection, not a scan).
+    """
     ranked = sorted(found, key=lambda m: (-m.extent, -m.rule.priority, m.start))
-    taken: list[tuple[int, int]] = []
+    starts: list[int] = []
+    ends: list[int] = []
     chosen: list[Match] = []
     for m in ranked:
-        if any(m.start < e and s < m.end for s, e in taken):
+        i = bisect_left(starts, m.end)
+        if i > 0 and ends[i - 1] > m.start:
             continue
-        taken.append((m.start, m.end))
+        j = bisect_right(starts, m.start)
+        starts.insert(j, m.start)
+        ends.insert(j, m.end)
         chosen.append(m)
     chosen.sort(key=lambda m: m.start)
     return chosen

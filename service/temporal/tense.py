@@ -15,7 +15,11 @@ _FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo", "going", "gon"})
 _PROSPECTIVE = frozenset({"plan", "plans", "planned", "expect", "expects", "expected", "intend",
                           "intends", "scheduled", "set", "due", "hope", "hopes", "want", "wants",
                           "agreed", "agree", "agrees", "promised", "vowed", "is", "are", "was"})
-_MAX_SENTENCE = 2000
+_MAX_SENTENCE = 1000
+# Parsing is the costly part of tagging (~70 kchars/s): a text gets at most this many
+# characters parsed for tense; past it, tense comes from the fast path's cue words. A news
+# article needs a few hundred; hostile text ("Monday Monday Monday ...") stays bounded.
+MAX_PARSED_CHARS = 30_000
 
 
 def verb_tense(token: Any) -> Tense:
@@ -143,13 +147,19 @@ class TenseOracle:
         self.doc = doc
         self.pipeline = pipeline
         self.parsed: dict[tuple[int, int], Any] = {}
+        self.budget = MAX_PARSED_CHARS
 
     def prepare(self, spans: list[tuple[int, int]]) -> None:
         """Parse, in one batch, the sentences of all spans that will ask."""
         if self.doc is not None or self.pipeline is None or not spans:
             return
         spans = [(s, e) for s, e in spans if lexical_tense(self.text, s, e) is None]
-        windows = sorted({sentence_bounds(self.text, s, e) for s, e in spans} - set(self.parsed))
+        windows = []
+        for w in sorted({sentence_bounds(self.text, s, e) for s, e in spans} - set(self.parsed)):
+            if w[1] - w[0] > self.budget:
+                break
+            self.budget -= w[1] - w[0]
+            windows.append(w)
         if not windows:
             return
         nlp = self.pipeline()
@@ -169,6 +179,8 @@ class TenseOracle:
             w = sentence_bounds(self.text, start, end)
             if w not in self.parsed:
                 self.prepare([(start, end)])
+            if w not in self.parsed:  # over the parse budget
+                return sentence_tense_guess(self.text, start, end)
             doc = self.parsed[w]
             span = doc.char_span(start - w[0], end - w[0], alignment_mode="expand")
             return verb_tense(span.root) if span is not None else "none"
