@@ -33,6 +33,8 @@ class TimelineEntry(msgspec.Struct, frozen=True):
     conflicts: list[str]
     first_quote: str
     first_reported_at: datetime
+    timezone: Annotated[str, msgspec.Meta(
+        description="Zone of the first report: the clock in which this event's dates read as reported.")]
     score: Annotated[float | None, msgspec.Meta(description="BM25 relevance when `q` is given.")]
     overlaps: Annotated[list[str], msgspec.Meta(
         description="Ids of entries on this page whose intervals overlap this one: their order is not known.")]
@@ -160,7 +162,7 @@ def _entry(row: dict) -> TimelineEntry:
         valid_until=row["valid_until"], grain=row["grain"], mention_count=int(row["mention_count"]),
         sources=list(row["sources"]), articles=list(row["articles"]), has_conflict=bool(row["has_conflict"]),
         conflicts=list(row["conflicts"] or []), first_quote=row["first_quote"],
-        first_reported_at=row["first_reported_at"], score=row["score"], overlaps=[],
+        first_reported_at=row["first_reported_at"], timezone=row["timezone"], score=row["score"], overlaps=[],
     )
 
 
@@ -179,3 +181,66 @@ def _overlap(a: TimelineEntry, b: TimelineEntry) -> bool:
     a_ends_after_b_starts = a.valid_until is None or b.valid_from is None or a.valid_until > b.valid_from
     b_ends_after_a_starts = b.valid_until is None or a.valid_from is None or b.valid_until > a.valid_from
     return a_ends_after_b_starts and b_ends_after_a_starts
+
+
+_PARTS = {"century": 1, "decade": 1, "year": 1, "half": 2, "quarter": 2, "season": 2, "month": 2, "week": 3,
+          "day": 3, "part_of_day": 4, "hour": 4, "minute": 5, "second": 6}
+
+
+def timelinejs(timeline: Timeline, title: str = "Timeline") -> dict[str, Any]:
+    """Knight Lab TimelineJS JSON: dates only down to each event's grain, on its reporter's clock
+    ("February 2022" is {year: 2022, month: 2}); the end is the last unit inside the interval."""
+    from datetime import timedelta
+
+    from service.articles import parse_zone
+
+    def parts(moment: datetime, depth: int) -> dict[str, int]:
+        names = ("year", "month", "day", "hour", "minute", "second")
+        values = (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
+        return {n: v for n, v in zip(names[:depth], values[:depth])}
+
+    events = []
+    for e in timeline.items:
+        if e.valid_from is None and e.valid_until is None:
+            continue
+        zone = parse_zone(e.timezone)[1]
+        depth = _PARTS.get(e.grain or "", 3)
+        start = e.valid_from or e.valid_until
+        entry: dict[str, Any] = {
+            "unique_id": e.id,
+            "start_date": parts(start.astimezone(zone), depth),
+            "text": {"headline": e.label, "text": e.first_quote + " (" + ", ".join(e.sources) + ")"},
+            "group": e.kind,
+        }
+        if e.valid_from is not None and e.valid_until is not None:
+            last = (e.valid_until - timedelta(microseconds=1)).astimezone(zone)
+            end = parts(last, depth)
+            if end != entry["start_date"]:
+                entry["end_date"] = end
+        events.append(entry)
+    return {"title": {"text": {"headline": title}}, "events": events}
+
+
+CSV_COLUMNS = ("id", "kind", "label", "valid_from", "valid_until", "grain", "mention_count", "sources",
+               "has_conflict", "conflicts", "first_quote", "first_reported_at", "timezone")
+
+
+def to_csv(timeline: Timeline) -> str:
+    """One row per dated entry; lists joined with ' | '."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for e in timeline.items:
+        row = []
+        for column in CSV_COLUMNS:
+            value = getattr(e, column)
+            if isinstance(value, list):
+                value = " | ".join(value)
+            elif isinstance(value, datetime):
+                value = value.isoformat()
+            row.append("" if value is None else value)
+        writer.writerow(row)
+    return out.getvalue()

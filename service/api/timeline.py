@@ -6,16 +6,50 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 import duckdb
-from litestar import Controller, get
+import msgspec
+from litestar import Controller, Response, get
+from litestar.response import Stream
 from litestar.di import NamedDependency
-from litestar.params import FromPath, QueryParameter
+from litestar.params import FromPath, HeaderParameter, QueryParameter
 
 from service.api.articles import AsOf, Limit, Offset
 from service.api.params import as_of_or_now, aware, page
 from service.api.problems import BadRequest, problem_responses
 from service.settings import Settings
 from service.store import Database
-from service.timeline import EventDetail, Kind, Timeline, TimelineQuery, read_event, read_timeline
+from service.timeline import (
+    EventDetail,
+    Kind,
+    Timeline,
+    TimelineQuery,
+    read_event,
+    read_timeline,
+    timelinejs,
+    to_csv,
+)
+
+Format = Literal["json", "ndjson", "csv", "timelinejs"]
+_MEDIA = {"application/x-ndjson": "ndjson", "application/ndjson": "ndjson", "text/csv": "csv"}
+
+
+def _from_accept(accept: str | None) -> Format:
+    for part in (accept or "").split(","):
+        found = _MEDIA.get(part.split(";")[0].strip().lower())
+        if found:
+            return found  # type: ignore[return-value]
+    return "json"
+
+
+def render(timeline: Timeline, chosen: Format) -> Response:
+    """The same validated answer in the asked format: nothing is streamed before the query ran."""
+    if chosen == "ndjson":
+        lines = [msgspec.json.encode(e) + b"\n" for e in timeline.items]
+        return Stream(iter(lines), media_type="application/x-ndjson")
+    if chosen == "csv":
+        return Response(to_csv(timeline), media_type="text/csv")
+    if chosen == "timelinejs":
+        return Response(timelinejs(timeline), media_type="application/json")
+    return Response(timeline)
 
 
 class TimelineController(Controller):
@@ -42,17 +76,23 @@ class TimelineController(Controller):
         kind: Annotated[Kind | None, QueryParameter()] = None,
         dedup: Annotated[bool, QueryParameter(description="Group mentions of the same event (default true).")] = True,
         sort: Annotated[Literal["time", "relevance"], QueryParameter(description="`relevance` needs `q`.")] = "time",
+        format: Annotated[Format | None, QueryParameter(
+            description="json (default), ndjson (one entry per line, streamed), csv, or timelinejs (Knight Lab's "
+                        "TimelineJS JSON). Also chosen by the Accept header.")] = None,
+        accept: Annotated[str | None, HeaderParameter(header="accept", required=False)] = None,
         as_of: AsOf = None,
         limit: Limit = None,
         offset: Offset = 0,
-    ) -> Timeline:
+    ) -> Response[Timeline]:
         size, start = page(limit, offset, settings)
         if sort == "relevance" and not q:
             raise BadRequest("sort=relevance needs a text query `q`.", title="Invalid sort")
         query = TimelineQuery(as_of=as_of_or_now(as_of), limit=size, offset=start, start=aware("from", from_),
                               end=aware("until", until), q=q, entity=entity, source=source, article=article,
                               kind=kind, dedup=dedup, sort=sort)
-        return read_timeline(cursor, query, db.text_index)
+        chosen = format or _from_accept(accept)
+        timeline = read_timeline(cursor, query, db.text_index)
+        return render(timeline, chosen)
 
 
 class EventController(Controller):

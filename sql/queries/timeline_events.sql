@@ -3,7 +3,7 @@
 -- undated ones. $q keeps the events the text index found; $sort = 'relevance' orders by score.
 WITH e AS (SELECT * FROM events_as_of($as_of)),
 links AS (
-    SELECT l.event_id, m.article_id, a.source, m.ordinal, a.published_at,
+    SELECT l.event_id, m.article_id, a.source, m.ordinal, a.published_at, a.timezone,
            substring(a.body, m.sentence_start + 1, m.sentence_end - m.sentence_start) AS sentence
     FROM e
     JOIN event_mention_links l ON l.dedup_run_id = e.dedup_run_id AND l.event_id = e.event_id
@@ -17,6 +17,7 @@ grouped AS (
            list(DISTINCT article_id ORDER BY article_id) AS articles,
            arg_min(sentence, (published_at, article_id, ordinal)) AS first_quote,
            min(published_at) AS first_reported_at,
+           arg_min(timezone, (published_at, article_id, ordinal)) AS timezone,
            bool_or($entity IS NOT NULL AND sentence ILIKE '%' || $entity || '%') AS entity_in_text
     FROM links
     GROUP BY event_id
@@ -25,7 +26,7 @@ scored AS (  -- BM25 hits of $q from the in-memory index (service/search.py), pa
     SELECT unnest($hit_ids::VARCHAR[]) AS event_id, unnest($hit_scores::DOUBLE[]) AS score
 )
 SELECT e.event_id, e.kind, e.label, e.valid_from, e.valid_until, e.grain, e.has_conflict, e.conflicts,
-       g.mention_count, g.sources, g.articles, g.first_quote, g.first_reported_at, s.score,
+       g.mention_count, g.sources, g.articles, g.first_quote, g.first_reported_at, g.timezone, s.score,
        count(*) OVER () AS total
 FROM e
 JOIN grouped g USING (event_id)

@@ -2,14 +2,14 @@
 -- the same filters and order as timeline_events ($q matches the sentence text here, and the
 -- entity is matched as written: alias folding needs the events' name keys).
 WITH m AS (
-    SELECT m.*, a.source, a.published_at,
+    SELECT m.*, a.source, a.published_at, a.timezone,
            substring(a.body, m.sentence_start + 1, m.sentence_end - m.sentence_start) AS sentence
     FROM event_mentions_as_of($as_of) m
     JOIN article_versions a ON a.article_id = m.article_id AND a.version = m.version
 )
 SELECT m.article_id || '#' || m.ordinal AS event_id, m.kind, m.trigger AS label, m.valid_from, m.valid_until,
        m.grain, false AS has_conflict, []::VARCHAR[] AS conflicts, 1 AS mention_count, [m.source] AS sources,
-       [m.article_id] AS articles, m.sentence AS first_quote, m.published_at AS first_reported_at,
+       [m.article_id] AS articles, m.sentence AS first_quote, m.published_at AS first_reported_at, m.timezone,
        NULL::DOUBLE AS score, count(*) OVER () AS total
 FROM m
 WHERE ($kind IS NULL OR m.kind = $kind)
