@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import duckdb
 import msgspec
 from litestar import Controller, Response, get
 from litestar.response import Stream
 from litestar.di import NamedDependency
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, Schema
 from litestar.params import FromPath, HeaderParameter, QueryParameter
 
 from service.api.articles import AsOf, Limit, Offset
@@ -29,7 +30,26 @@ from service.timeline import (
 )
 
 Format = Literal["json", "ndjson", "csv", "timelinejs"]
-_MEDIA = {"application/x-ndjson": "ndjson", "application/ndjson": "ndjson", "text/csv": "csv"}
+# TimelineJS is JSON of another shape than the default answer, so it gets its own media type.
+TIMELINEJS = "application/vnd.knightlab.timelinejs+json"
+_MEDIA = {"application/x-ndjson": "ndjson", "application/ndjson": "ndjson", "text/csv": "csv",
+          TIMELINEJS: "timelinejs"}
+
+
+class TimelineOperation(Operation):
+    """The 200 answer of /timeline in every format it can take, so the schema tells the truth."""
+
+    def __init__(self, **fields: Any) -> None:
+        super().__init__(**fields)
+        ok = (self.responses or {}).get("200")
+        if ok is not None and getattr(ok, "content", None):
+            content = dict(ok.content)
+            text = OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING))
+            content["application/x-ndjson"] = text
+            content["text/csv"] = text
+            content[TIMELINEJS] = OpenAPIMediaType(schema=Schema(
+                type=OpenAPIType.OBJECT, description="Knight Lab TimelineJS JSON (title and events)"))
+            ok.content = content
 
 
 def _from_accept(accept: str | None) -> Format:
@@ -46,9 +66,9 @@ def render(timeline: Timeline, chosen: Format) -> Response:
         lines = [msgspec.json.encode(e) + b"\n" for e in timeline.items]
         return Stream(iter(lines), media_type="application/x-ndjson")
     if chosen == "csv":
-        return Response(to_csv(timeline), media_type="text/csv")
+        return Response(to_csv(timeline), media_type="text/csv")  # Litestar adds the charset
     if chosen == "timelinejs":
-        return Response(timelinejs(timeline), media_type="application/json")
+        return Response(timelinejs(timeline), media_type=TIMELINEJS)
     return Response(timeline)
 
 
@@ -56,7 +76,7 @@ class TimelineController(Controller):
     path = "/timeline"
     tags = ["timeline"]
 
-    @get(operation_id="getTimeline", responses=problem_responses(),
+    @get(operation_id="getTimeline", responses=problem_responses(), operation_class=TimelineOperation,
          summary="The story's events in time order, deduplicated across articles",
          description="Events are ordered by the start of their valid interval (open starts first), then its "
                      "end, then their first report. Entries whose intervals overlap say so in `overlaps`. "
