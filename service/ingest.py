@@ -15,7 +15,7 @@ import msgspec
 import polars as pl
 
 from service.articles import Article, parse_zone
-from service.pipeline import Derived, derive, pipeline_version
+from service.pipeline import Derived, derive, derive_many, pipeline_version
 from service.store import Database, fetch, query
 
 Status = Literal["created", "new_version", "unchanged", "reprocessed"]
@@ -248,9 +248,12 @@ def _insert_runs(
         "value", "mod", "grain", "valid_from", "valid_until", "resolved_against", "reason", "rule",
         "pipeline_version", "recorded_at")}
     mentions: dict[str, list] = {k: [] for k in _MENTION_SCHEMA}
-    for index, (article, version) in enumerate(todo):
+    # The default pipeline runs the whole batch at once (one spaCy pipe); a custom deriver
+    # (another pipeline version, a test) is called per article.
+    batch = [article for article, _ in todo]
+    derived_all = derive_many(batch) if deriver is derive else [deriver(a) for a in batch]
+    for index, ((article, version), derived) in enumerate(zip(todo, derived_all)):
         run_id = first_run + index
-        derived = deriver(article)
         for key, value in (
             ("run_id", run_id), ("article_id", article.id), ("version", version),
             ("pipeline_version", version_label), ("recorded_at", recorded_at), ("batch_id", batch_id),

