@@ -98,6 +98,19 @@ def _parser() -> argparse.ArgumentParser:
     resolve.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
     resolve.set_defaults(run=_resolve)
 
+    export = sub.add_parser(
+        "export", help="write the timeline to a file (csv, ndjson, parquet, timelinejs)",
+        description="Reads the database file read-only (or the latest snapshot while a server holds it) and "
+        "writes every dated timeline entry matching the filters, in timeline order.")
+    export.add_argument("--format", choices=["csv", "ndjson", "parquet", "timelinejs"], default="csv")
+    export.add_argument("--output", "-o", type=Path, help="file to write (default: standard output; parquet needs a file)")
+    export.add_argument("--entity", help="only events this person, group or place takes part in (any spelling)")
+    export.add_argument("--source")
+    export.add_argument("--q", help="full-text filter")
+    export.add_argument("--as-of", help="record time to read at, with offset (default: now)")
+    export.add_argument("--no-dedup", action="store_true", help="one line per mention instead of per event")
+    export.set_defaults(run=_export)
+
     snapshot = sub.add_parser("snapshot", help="publish a read-only copy of the database for ad-hoc SQL")
     snapshot.set_defaults(run=_snapshot)
 
@@ -320,28 +333,84 @@ def _snapshot(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _export(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import datetime, timezone
+
+    from service.regroup import refresh_text_index
+    from service.timeline import Timeline, TimelineQuery, read_timeline, timelinejs, to_csv
+
+    if args.format == "parquet" and args.output is None:
+        raise CliError("--format parquet needs --output FILE", EXIT_USAGE)
+    as_of = datetime.now(timezone.utc)
+    if args.as_of:
+        try:
+            as_of = datetime.fromisoformat(args.as_of)
+        except ValueError:
+            raise CliError(f"--as-of {args.as_of!r} is not a date and time; write e.g. 2026-11-24T10:00:00Z",
+                           EXIT_USAGE) from None
+        if as_of.tzinfo is None:
+            raise CliError("--as-of needs a UTC offset, e.g. 2026-11-24T10:00:00Z", EXIT_USAGE)
+    db = _read_only_store(settings)
+    try:
+        if args.q:
+            refresh_text_index(db)
+        items, offset = [], 0
+        with db.reading() as cur:
+            while True:
+                page = read_timeline(cur, TimelineQuery(
+                    as_of=as_of, limit=1_000, offset=offset, entity=args.entity, source=args.source, q=args.q,
+                    dedup=not args.no_dedup), db.text_index)
+                items.extend(page.items)
+                if page.next_offset is None:
+                    break
+                offset = page.next_offset
+    finally:
+        db.close()
+    whole = Timeline(as_of=as_of, dedup=not args.no_dedup, items=items, undated=[], total=len(items),
+                     limit=len(items), offset=0, next_offset=None)
+    if args.format == "parquet":
+        import polars as pl
+
+        pl.DataFrame([msgspec.structs.asdict(e) for e in items]).write_parquet(args.output)
+    else:
+        if args.format == "csv":
+            text = to_csv(whole)
+        elif args.format == "ndjson":
+            text = "".join(msgspec.json.encode(e).decode() + "\n" for e in items)
+        else:
+            text = msgspec.json.encode(timelinejs(whole)).decode()
+        if args.output:
+            args.output.write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+    print(f"exported {len(items)} entries", file=sys.stderr)
+    return EXIT_OK
+
+
+def _read_only_store(settings: Settings):
+    """The database file read-only, or the latest snapshot while a server holds the file."""
+    from service.store import Database, DatabaseLocked, StoreError, latest_snapshot
+
+    if settings.db_path.exists():
+        try:
+            return Database(settings.db_path, read_only=True)
+        except DatabaseLocked:
+            pass
+    snap = latest_snapshot(settings.snapshot_dir)
+    if snap is None:
+        raise CliError(f"{settings.db_path} is held by the server (or missing) and there is no snapshot in "
+                       f"{settings.snapshot_dir}. Run `timeline snapshot` first.", EXIT_UNAVAILABLE)
+    print(f"-- reading snapshot {snap.name}", file=sys.stderr)
+    try:
+        return Database(snap, read_only=True)
+    except StoreError as exc:
+        raise CliError(str(exc), EXIT_UNAVAILABLE) from None
+
+
 def _sql(args: argparse.Namespace, settings: Settings) -> int:
     import duckdb
 
-    from service.store import Database, DatabaseLocked, StoreError, latest_snapshot
-
-    target: Path | None = settings.db_path if settings.db_path.exists() else None
-    db = None
-    if target is not None:
-        try:
-            db = Database(target, read_only=True)
-        except DatabaseLocked:
-            db = None
-    if db is None:
-        snap = latest_snapshot(settings.snapshot_dir)
-        if snap is None:
-            raise CliError(f"{settings.db_path} is held by the server (or missing) and there is no snapshot in "
-                           f"{settings.snapshot_dir}. Run `timeline snapshot` first.", EXIT_UNAVAILABLE)
-        print(f"-- reading snapshot {snap.name}", file=sys.stderr)
-        try:
-            db = Database(snap, read_only=True)
-        except StoreError as exc:
-            raise CliError(str(exc), EXIT_UNAVAILABLE) from None
+    db = _read_only_store(settings)
     try:
         with db.reading() as cur:
             try:

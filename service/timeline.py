@@ -201,11 +201,11 @@ def timelinejs(timeline: Timeline, title: str = "Timeline") -> dict[str, Any]:
 
     events = []
     for e in timeline.items:
-        if e.valid_from is None and e.valid_until is None:
-            continue
+        if e.valid_from is None:
+            continue  # TimelineJS has no open starts ("before Tuesday"); the JSON answer keeps them
         zone = parse_zone(e.timezone)[1]
         depth = _PARTS.get(e.grain or "", 3)
-        start = e.valid_from or e.valid_until
+        start = e.valid_from
         entry: dict[str, Any] = {
             "unique_id": e.id,
             "start_date": parts(start.astimezone(zone), depth),
