@@ -86,8 +86,17 @@ def _parser() -> argparse.ArgumentParser:
                         help="store the articles without running the pipeline (direct mode; `timeline reingest` derives them later)")
     ingest.set_defaults(run=_ingest)
 
-    reingest = sub.add_parser("reingest", help="run the current pipeline over articles it has not processed (direct mode)")
-    reingest.add_argument("--limit", type=int, default=1_000, help="articles per batch (default 1000)")
+    reingest = sub.add_parser(
+        "reingest", help="poll article sources and run the current pipeline over what it has not processed",
+        description="Sends the articles of every --source (unchanged ones change nothing), then has the current "
+        "pipeline version process every article it has not processed yet. Through the server at --server or "
+        "TIMELINE_SERVER_URL when one answers, else straight into TIMELINE_DB_PATH. With --every it runs as a "
+        "scheduled job: one log line per cycle on stdout, a clean stop on SIGTERM or Ctrl-C, and exit code 3 "
+        "(server gone) or 1 (bad files) after --max-failures failed cycles in a row. scripts/reingest.py is "
+        "this command.")
+    from service.reingest import add_arguments
+
+    add_arguments(reingest)
     reingest.set_defaults(run=_reingest)
 
     resolve = sub.add_parser("resolve", help="resolve the time expressions of a text")
@@ -178,7 +187,7 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     totals = {"created": 0, "new_versions": 0, "unchanged": 0}
     if url:
         print(f"ingesting {len(articles)} articles through the server at {url}", file=sys.stderr)
-        for number, report in enumerate(_progress(_post_batches(url, pairs, args.batch_size), len(batches)), start=1):
+        for number, report in enumerate(_progress(_post_batches(url, pairs, args.batch_size, settings.max_request_bytes), len(batches)), start=1):
             for key in totals:
                 totals[key] += report[key]
             _log_batch(number, len(batches), report["created"], report["new_versions"], report["unchanged"])
@@ -208,33 +217,24 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def _post_batches(url: str, pairs: list, size: int) -> Iterable[dict[str, Any]]:
-    import httpx
+def _post_batches(url: str, pairs: list, size: int, max_bytes: int) -> Iterable[dict[str, Any]]:
+    from service.client import Server, ServerError, batches
 
-    with httpx.Client(base_url=url, timeout=300) as client:
-        for start in range(0, len(pairs), size):
-            body = msgspec.json.encode([a for _, a in pairs[start : start + size]])
+    with Server(url) as server:
+        for start, _, body in batches([a for _, a in pairs], size, max_bytes):
             try:
-                response = client.post("/articles", content=body, headers={"content-type": "application/json"})
-            except httpx.HTTPError as exc:
-                raise CliError(f"the server at {url} stopped answering ({exc}); batches before article "
-                               f"{start} are stored, re-run to finish (stored articles are skipped)",
-                               EXIT_UNAVAILABLE) from None
-            if response.status_code >= 400:
-                detail = response.json().get("detail", response.text) if response.content else response.reason_phrase
-                raise CliError(f"the server refused the batch starting at article {start}: {detail}")
-            yield response.json()
+                yield server.post_articles(body)
+            except ServerError as exc:
+                if exc.unreachable:
+                    raise CliError(f"{exc}; batches before article {start} are stored, re-run to finish "
+                                   "(stored articles are skipped)", EXIT_UNAVAILABLE) from None
+                raise CliError(f"the server refused the batch starting at article {start}: {exc}") from None
 
 
 def _server_if_up(settings: Settings) -> str | None:
-    import httpx
+    from service.client import server_if_up
 
-    url = settings.resolved_server_url
-    try:
-        response = httpx.get(f"{url}/health", timeout=2)
-    except httpx.HTTPError:
-        return None
-    return url if response.status_code == 200 else None
+    return server_if_up(settings.resolved_server_url)
 
 
 def _log_batch(number: int, total: int, created: int, new_versions: int, unchanged: int) -> None:
@@ -255,25 +255,9 @@ def _progress(items: Iterable, total: int) -> Iterable:
 
 
 def _reingest(args: argparse.Namespace, settings: Settings) -> int:
-    from service.ingest import reprocess_stale
-    from service.store import Database, DatabaseLocked
+    from service.reingest import run
 
-    try:
-        db = Database(settings.db_path)
-    except DatabaseLocked as exc:
-        raise CliError(str(exc), EXIT_UNAVAILABLE) from None
-    total = 0
-    try:
-        db.migrate()
-        while True:
-            report = reprocess_stale(db, limit=args.limit)
-            total += report.reprocessed
-            if report.reprocessed < args.limit:
-                break
-    finally:
-        db.close()
-    print(f"reprocessed {total} article(s) with pipeline {report.pipeline_version}")
-    return EXIT_OK
+    return run(args, settings)
 
 
 # -- resolve -----------------------------------------------------------------------------
@@ -312,12 +296,13 @@ def _iso(moment: Any) -> str:
 def _snapshot(args: argparse.Namespace, settings: Settings) -> int:
     url = _server_if_up(settings)
     if url:
-        import httpx
+        from service.client import Server, ServerError
 
-        response = httpx.post(f"{url}/snapshots", timeout=600)
-        if response.status_code >= 400:
-            raise CliError(f"the server could not publish a snapshot: {response.text}", EXIT_UNAVAILABLE)
-        print(response.json()["path"])
+        try:
+            with Server(url, timeout=600) as server:
+                print(server.snapshot())
+        except ServerError as exc:
+            raise CliError(f"the server could not publish a snapshot: {exc}", EXIT_UNAVAILABLE) from None
         return EXIT_OK
     from service.store import Database, DatabaseLocked
 

@@ -22,7 +22,7 @@ from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
 
 from service import __version__
-from service.api.admin import AdminController
+from service.api.admin import AdminController, ReingestController
 from service.api.articles import ArticleController
 from service.api.health import HealthController
 from service.api.problems import EXCEPTION_HANDLERS
@@ -87,6 +87,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             EventController,
             ResolveController,
             AdminController,
+            ReingestController,
             create_static_files_router(path="/static", directories=[WEB_DIR], include_in_schema=False),
         ],
         lifespan=[open_database],
