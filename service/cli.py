@@ -1,4 +1,4 @@
-"""The `timeline` command: serve, ingest, reingest, resolve, snapshot and sql.
+"""The `timeline` command: serve, ingest, reingest, resolve, export, key-dates, snapshot and sql.
 
 Exit codes, for scripts: 0 done; 1 bad input (nothing stored); 2 bad usage; 3 the store or the
 server cannot be reached or is busy.
@@ -119,6 +119,19 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--as-of", help="record time to read at, with offset (default: now)")
     export.add_argument("--no-dedup", action="store_true", help="one line per mention instead of per event")
     export.set_defaults(run=_export)
+
+    key_dates = sub.add_parser(
+        "key-dates", help="the days of the story that matter most, with their events and a sentence",
+        description="Ranks the days from --from to --to (both included) by the articles and sources that "
+        "mention them at day grain, counting articles published after a day fully and those published on it "
+        "or before it half (see GET /timeline/key-dates). Reads the database file read-only, or the latest "
+        "snapshot while a server holds it.")
+    key_dates.add_argument("--from", dest="start", help="first day, YYYY-MM-DD")
+    key_dates.add_argument("--to", dest="end", help="last day, YYYY-MM-DD")
+    key_dates.add_argument("--top", type=int, default=10, help="how many days (1 to 100, default 10)")
+    key_dates.add_argument("--as-of", help="record time to read at, with offset (default: now)")
+    key_dates.add_argument("--format", choices=["table", "json"], default="table")
+    key_dates.set_defaults(run=_key_dates)
 
     snapshot = sub.add_parser("snapshot", help="publish a read-only copy of the database for ad-hoc SQL")
     snapshot.set_defaults(run=_snapshot)
@@ -319,22 +332,12 @@ def _snapshot(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:
-    from datetime import datetime, timezone
-
     from service.regroup import refresh_text_index
     from service.timeline import Timeline, TimelineQuery, read_timeline, timelinejs, to_csv
 
     if args.format == "parquet" and args.output is None:
         raise CliError("--format parquet needs --output FILE", EXIT_USAGE)
-    as_of = datetime.now(timezone.utc)
-    if args.as_of:
-        try:
-            as_of = datetime.fromisoformat(args.as_of)
-        except ValueError:
-            raise CliError(f"--as-of {args.as_of!r} is not a date and time; write e.g. 2026-11-24T10:00:00Z",
-                           EXIT_USAGE) from None
-        if as_of.tzinfo is None:
-            raise CliError("--as-of needs a UTC offset, e.g. 2026-11-24T10:00:00Z", EXIT_USAGE)
+    as_of = _as_of(args.as_of)
     db = _read_only_store(settings)
     try:
         if args.q:
@@ -370,6 +373,67 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
             sys.stdout.write(text)
     print(f"exported {len(items)} entries", file=sys.stderr)
     return EXIT_OK
+
+
+def _as_of(text: str | None):
+    from datetime import datetime, timezone
+
+    if not text:
+        return datetime.now(timezone.utc)
+    try:
+        as_of = datetime.fromisoformat(text)
+    except ValueError:
+        raise CliError(f"--as-of {text!r} is not a date and time; write e.g. 2026-11-24T10:00:00Z",
+                       EXIT_USAGE) from None
+    if as_of.tzinfo is None:
+        raise CliError("--as-of needs a UTC offset, e.g. 2026-11-24T10:00:00Z", EXIT_USAGE)
+    return as_of
+
+
+# -- key dates ---------------------------------------------------------------------------
+
+
+def _key_dates(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import date
+
+    from service.key_dates import KeyDatesError, check, read_key_dates
+
+    days = {}
+    for name, text in (("--from", args.start), ("--to", args.end)):
+        try:
+            days[name] = date.fromisoformat(text) if text else None
+        except ValueError:
+            raise CliError(f"{name} {text!r} is not a day; write it as YYYY-MM-DD, e.g. 2023-05-22", EXIT_USAGE) from None
+    try:
+        check(args.top, days["--from"], days["--to"])
+    except KeyDatesError as exc:
+        raise CliError(str(exc).replace("top=", "--top ").replace("from=", "--from ").replace("to=", "--to "),
+                       EXIT_USAGE) from None
+    as_of = _as_of(args.as_of)
+    db = _read_only_store(settings)
+    try:
+        with db.reading() as cur:
+            answer = read_key_dates(cur, as_of, top=args.top, start=days["--from"], end=days["--to"])
+    finally:
+        db.close()
+    if args.format == "json":
+        print(msgspec.json.encode(answer).decode())
+        return EXIT_OK
+    if not answer.days:
+        print("no day is named at day grain in this range")
+    for d in answer.days:
+        print(f"{d.rank:>3}. {d.day.isoformat()}  score {d.score:.2f}  {d.articles} article(s) from {d.sources} "
+              f"source(s), {d.later_articles} published later; {d.event_count} event(s)")
+        for e in d.events[:3]:
+            print(f"       - {e.label} ({e.kind}, {e.sources} source(s))")
+        if d.quote is not None:
+            print(f"       “{_clip(d.quote.text, 160)}” ({d.quote.source})")
+    return EXIT_OK
+
+
+def _clip(text: str, width: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
 def _read_only_store(settings: Settings):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 import duckdb
@@ -16,6 +16,7 @@ from litestar.params import FromPath, HeaderParameter, QueryParameter
 from service.api.articles import AsOf, Limit, Offset
 from service.api.params import as_of_or_now, aware, page
 from service.api.problems import BadRequest, problem_responses
+from service.key_dates import DEFAULT_TOP, MAX_TOP, KeyDates, KeyDatesError, read_key_dates
 from service.settings import Settings
 from service.store import Database
 from service.timeline import (
@@ -113,6 +114,28 @@ class TimelineController(Controller):
         chosen = format or _from_accept(accept)
         timeline = read_timeline(cursor, query, db.text_index)
         return render(timeline, chosen)
+
+    @get("/key-dates", operation_id="getKeyDates", responses=problem_responses(),
+         summary="The days that matter: days of a range ranked by the evidence for them",
+         description="An article mentions a day when one of its time expressions, event mentions, or the events "
+                     "they belong to is dated to that day at day grain or finer; it counts once per day, fully "
+                     "when published after the day, half on the day or before it. A day's score sums, over "
+                     "sources, the square root of its articles' weights. Each day comes with its day-grain "
+                     "events and the sentence of its best-supported mention, with the source.",
+         sync_to_thread=True)
+    def key_dates(
+        self,
+        cursor: NamedDependency[duckdb.DuckDBPyConnection],
+        from_: Annotated[date | None, QueryParameter(
+            name="from", description="First day (YYYY-MM-DD, included), on the articles' own clocks.")] = None,
+        to: Annotated[date | None, QueryParameter(description="Last day (YYYY-MM-DD, included).")] = None,
+        top: Annotated[int, QueryParameter(description=f"How many days to return, 1 to {MAX_TOP}.")] = DEFAULT_TOP,
+        as_of: AsOf = None,
+    ) -> KeyDates:
+        try:
+            return read_key_dates(cursor, as_of_or_now(as_of), top=top, start=from_, end=to)
+        except KeyDatesError as exc:
+            raise BadRequest(str(exc), title=f"Invalid {exc.parameter}") from None
 
 
 class EventController(Controller):
