@@ -28,6 +28,7 @@ from service.api.health import HealthController
 from service.api.problems import EXCEPTION_HANDLERS
 from service.api.resolve import ResolveController
 from service.api.timeline import EventController, TimelineController
+from service.api.ui import UIController
 from service.demo import load_demo_if_empty
 from service.pipeline import configure as configure_pipeline
 from service.regroup import refresh_text_index
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ResolveController,
             AdminController,
             ReingestController,
+            UIController,
             create_static_files_router(path="/static", directories=[WEB_DIR], include_in_schema=False),
         ],
         lifespan=[open_database],
