@@ -459,15 +459,25 @@ def _read_only_store(settings: Settings):
 def _sql(args: argparse.Namespace, settings: Settings) -> int:
     import duckdb
 
+    from service.timeouts import bounded, timeout_message
+
     db = _read_only_store(settings)
     try:
         with db.reading() as cur:
+            # Read-only for real: the file is opened read-only, and no statement may reach the file
+            # system either (COPY … TO, ATTACH, read_csv); a query cannot turn this back on. (Not on a
+            # DuckLake, whose data files are read through the file system; it is attached read-only.)
+            if getattr(db, "lake", None) is None:
+                cur.execute("SET enable_external_access = false")
             try:
-                result = cur.execute(args.query)
+                with bounded(cur, settings.query_timeout_seconds):
+                    result = cur.execute(args.query)
+                    columns = [d[0] for d in result.description or []]
+                    rows = result.fetchmany(settings.max_sql_rows + 1)
+            except duckdb.InterruptException:
+                raise CliError(timeout_message(settings.query_timeout_seconds)) from None
             except duckdb.Error as exc:
                 raise CliError(f"{exc}".strip()) from None
-            columns = [d[0] for d in result.description or []]
-            rows = result.fetchmany(settings.max_sql_rows + 1)
     finally:
         db.close()
     truncated = len(rows) > settings.max_sql_rows

@@ -34,6 +34,7 @@ from service.pipeline import configure as configure_pipeline
 from service.regroup import refresh_text_index
 from service.settings import Settings
 from service.store import Database
+from service.timeouts import bounded
 
 WEB_DIR = Path(__file__).parent.parent / "web"
 SWAGGER = "/static/vendor/swagger-ui"
@@ -70,7 +71,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     def provide_cursor(state: State) -> Iterator[duckdb.DuckDBPyConnection]:
         cur = state.db.cursor()
         try:
-            yield cur
+            # A read that runs past the bound is interrupted: 503 problem (see problems.py).
+            with bounded(cur, settings.query_timeout_seconds):
+                yield cur
         finally:
             cur.close()
 

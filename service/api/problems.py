@@ -40,13 +40,13 @@ _MEANINGS = {
     422: "The content is well-formed but invalid (e.g. an article without a time zone); nothing was stored.",
     429: "Rate limit exceeded (TIMELINE_RATE_LIMIT_PER_MINUTE).",
     500: "The service failed; nothing was changed.",
-    503: "The database is held by another process.",
+    503: "The database is busy, or a query ran longer than TIMELINE_QUERY_TIMEOUT_SECONDS and was stopped.",
 }
 
 
 def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
     """OpenAPI entries for the problem responses an endpoint can give (plus the common ones)."""
-    wanted = sorted(set(statuses) | {400, 429, 500})
+    wanted = sorted(set(statuses) | {400, 429, 500, 503})
     return {code: ResponseSpec(data_container=Problem, description=_MEANINGS[code],
                                media_type=PROBLEM_JSON) for code in wanted}
 
@@ -118,6 +118,14 @@ def _locked(request: Request, exc: DatabaseLocked) -> Response:
     return problem(request, 503, "Database busy", str(exc), "database-busy")
 
 
+def _timed_out(request: Request, exc: duckdb.InterruptException) -> Response:
+    # Only the query-time watchdog (service/timeouts.py) interrupts the server's queries.
+    log.warning("query stopped after TIMELINE_QUERY_TIMEOUT_SECONDS on %s", request.url.path)
+    return problem(request, 503, "Query timed out",
+                   "The query ran longer than TIMELINE_QUERY_TIMEOUT_SECONDS allows and was stopped; nothing was "
+                   "changed. Narrow it (a time range, a source, a smaller page) and retry.", "query-timeout")
+
+
 def _store(request: Request, exc: StoreError) -> Response:
     log.error("store error on %s: %s", request.url.path, exc)
     return problem(request, 500, "Store error", f"{exc}. The request changed nothing.", "store-error")
@@ -145,6 +153,7 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     HTTPException: _http,
     DatabaseLocked: _locked,
     StoreError: _store,
+    duckdb.InterruptException: _timed_out,
     duckdb.Error: _duckdb,
     Exception: _unhandled,
 }
