@@ -108,10 +108,12 @@ def _parser() -> argparse.ArgumentParser:
     resolve.set_defaults(run=_resolve)
 
     export = sub.add_parser(
-        "export", help="write the timeline to a file (csv, ndjson, parquet, timelinejs)",
+        "export", help="write the timeline to a file (csv, ndjson, parquet, timelinejs, semeval2015)",
         description="Reads the database file read-only (or the latest snapshot while a server holds it) and "
-        "writes every dated timeline entry matching the filters, in timeline order.")
-    export.add_argument("--format", choices=["csv", "ndjson", "parquet", "timelinejs"], default="csv")
+        "writes every dated timeline entry matching the filters, in timeline order. semeval2015 writes the "
+        "SemEval-2015 Task 4 timeline of --entity (undated events too), one event per line with the "
+        "DOCID-SENTENCE-TOKEN names of its mentions.")
+    export.add_argument("--format", choices=["csv", "ndjson", "parquet", "timelinejs", "semeval2015"], default="csv")
     export.add_argument("--output", "-o", type=Path, help="file to write (default: standard output; parquet needs a file)")
     export.add_argument("--entity", help="only events this person, group or place takes part in (any spelling)")
     export.add_argument("--source")
@@ -337,6 +339,8 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.format == "parquet" and args.output is None:
         raise CliError("--format parquet needs --output FILE", EXIT_USAGE)
+    if args.format == "semeval2015":
+        return _export_semeval(args, settings)
     as_of = _as_of(args.as_of)
     db = _read_only_store(settings)
     try:
@@ -388,6 +392,29 @@ def _as_of(text: str | None):
     if as_of.tzinfo is None:
         raise CliError("--as-of needs a UTC offset, e.g. 2026-11-24T10:00:00Z", EXIT_USAGE)
     return as_of
+
+
+def _export_semeval(args: argparse.Namespace, settings: Settings) -> int:
+    from service.semeval import semeval_timeline
+
+    if not args.entity:
+        raise CliError("--format semeval2015 writes the timeline of one entity: give --entity NAME", EXIT_USAGE)
+    if args.no_dedup or args.source or args.q:
+        raise CliError("--format semeval2015 takes --entity and --as-of only (its lines are deduplicated events)",
+                       EXIT_USAGE)
+    as_of = _as_of(args.as_of)
+    db = _read_only_store(settings)
+    try:
+        with db.reading() as cur:
+            text = semeval_timeline(cur, args.entity, as_of)
+    finally:
+        db.close()
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    print(f"exported {len(text.splitlines()) - 1} events of {args.entity!r}", file=sys.stderr)
+    return EXIT_OK
 
 
 # -- key dates ---------------------------------------------------------------------------
