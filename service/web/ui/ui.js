@@ -385,8 +385,9 @@
     const claims = el("div", { class: "claims" }, el("h3", { text: "Claims" }));
     if (!byAttr.size) claims.append(el("p", { class: "muted", text: "No countable claims." }));
     for (const [attr, list] of byAttr) {
-      const values = new Set(list.map((c) => c.value));
-      claims.append(el("div", { class: values.size > 1 ? "claim conflict" : "claim" },
+      // red only where the service found a conflict: different figures may be different counts
+      const disputed = detail.conflicts.some((c) => c.startsWith(`${attr}:`));
+      claims.append(el("div", { class: disputed ? "claim conflict" : "claim" },
         el("div", { class: "claim-attr", text: attr }),
         el("ul", {}, list.map((c) => el("li", {},
           el("strong", { text: c.value }), ` “${c.text}” — ${c.source}`)))));
@@ -403,7 +404,16 @@
     const view = $("event-view");
     showPanel("event-view");
     view.replaceChildren(el("p", { class: "muted", text: "Loading event…" }));
-    if (state.timeline && state.items.get(id)) state.timeline.setSelection([id]);
+    if (state.timeline && state.items.get(id)) {
+      state.timeline.setSelection([id]);
+      const item = state.items.get(id);
+      const view = state.timeline.getWindow();
+      // opened from a link or the address bar: bring a bar that is out of view into view
+      if ((item.end || item.start) < view.start || item.start > view.end) {
+        state.timeline.focus(id, { animation: false });
+        updateOutside();
+      }
+    }
     try {
       const detail = await api(`/events/${encodeURIComponent(id)}`, { as_of: state.asOf });
       const zone = state.zone;
