@@ -8,6 +8,40 @@ events, dedup), then scores what the store serves:
 - order: for gold events with disjoint day bounds, whether the served intervals agree.
 
 Run: python3 -m uv run --frozen python scripts/eval_timeline.py --seeds
+
+--trial: the SemEval-2015 Task 4 trial data (../shared/data/timeline-trial: 30 Wikinews articles
+about Apple, 6 gold timelines). The 30 TimeML documents go through the real pipeline into a
+fresh database (ingest: segment, tag, events, dedup); for each gold timeline the script writes
+our timeline of its target entity with the code of `timeline export --format semeval2015`
+(to out/trial-timelines/) and scores it against gold-timelines/:
+- date accuracy per gold mention: the date of the line holding it in our file equals the gold
+  date (`2010-06-XX` and `2010-06` are one month); over all gold mentions (one we do not list
+  is wrong) and over those we list;
+- order pairs: every two mentions at ORDER >= 1 are in relation "before" (smaller ORDER) or
+  "same time" (equal ORDER); precision and recall of our relations against the gold ones
+  (undated ORDER-0 lines are not ordered);
+- same-event pairs: two mentions on one line; precision and recall against the gold lines.
+Both sides' mention names are resolved to the token they name, so `16844-2-unveiled` and
+`16844-2-1` are the same mention. Beside ours, the baseline the task defines: every mention at
+its article's creation date (DCT), one mention per line, ordered by DCT, on our mentions and
+on the gold mentions (an oracle that knows which mentions belong to the entity).
+
+Which events belong to an entity's timeline: exactly those `GET /timeline?entity=NAME` returns
+for NAME = the gold file's first line ("Steve Jobs", "iPhone 4", "Beatles Apple Corps"...),
+dated and undated, minor events included: an event belongs when the folded name keys of its
+participants, places or speakers include every token of the name (any spelling or word order:
+"Kiev" finds "Kyiv"), or when one of its mentions' sentences contains the name as written
+(case-insensitive). No per-entity aliases, no tuning: a name the articles never write out
+("Beatles Apple Corps") finds little, and that is part of the score. All mentions of a chosen
+event are listed on its line.
+
+Last, the key dates (`GET /timeline/key-dates`) against the days of the six gold timelines
+(their day-grain dates): date-selection precision, recall and F1 at as many days as the gold
+has, next to the same ranking with every mention weighted 1 and to the days with the most
+articles published (PubCount); the trial is small and its gold timelines follow entities, not
+the story, so this is a sanity check, not a benchmark.
+
+Run: python3 -m uv run --frozen python scripts/eval_timeline.py --trial
 """
 
 from __future__ import annotations
@@ -19,6 +53,7 @@ import tempfile
 from collections import defaultdict
 from itertools import combinations
 from pathlib import Path
+from typing import NamedTuple
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -161,11 +196,197 @@ def seeds() -> None:
         print(f"  {str(event_id)[:22]:22} {label[:40]:40} {' '.join(members)}")
 
 
+# ------------------------------------------------------------------ trial --------------------
+
+TRIAL = REPO.parent / "shared" / "data" / "timeline-trial"
+OUT = REPO / "out" / "trial-timelines"
+
+
+class Line(NamedTuple):
+    order: int
+    date: str
+    mentions: tuple[str, ...]
+
+
+def read_semeval(text: str) -> tuple[str, list[Line]]:
+    """Target entity and lines of a SemEval-2015 timeline file."""
+    rows = text.splitlines()
+    lines = []
+    for row in rows[1:]:
+        cols = [c for c in row.split("\t") if c.strip()]
+        if len(cols) >= 3:
+            lines.append(Line(int(cols[0]), cols[1].strip(), tuple(c.strip() for c in cols[2:])))
+    return (rows[0].strip() if rows else ""), lines
+
+
+def norm_date(value: str) -> str:
+    """`2010-06-XX` and `2010-06` are one month; anything without a year is undated."""
+    parts = value.split("-")
+    while parts and parts[-1].upper().startswith("XX"):
+        parts.pop()
+    return "-".join(parts) if parts and parts[0].isdigit() else "XXXX-XX-XX"
+
+
+def mention_key(name: str, docs: dict) -> str:
+    """The token a mention name points at (`16844-2-unveiled` and `16844-2-1` alike)."""
+    doc = docs.get(name.split("-", 1)[0])
+    found = doc.resolve_mention(name) if doc is not None else None
+    return f"{doc.doc_id}@{found.start}" if found is not None else name
+
+
+def keyed(lines: list[Line], docs: dict) -> list[Line]:
+    return [Line(line.order, norm_date(line.date), tuple(mention_key(m, docs) for m in line.mentions))
+            for line in lines]
+
+
+def order_relations(lines: list[Line]) -> set[tuple[str, str, str]]:
+    """(a, b, '<') when a's ORDER is smaller, (a, b, '=') with a < b by name when equal; ORDER 0 is unordered."""
+    placed = [(line.order, m) for line in lines if line.order > 0 for m in line.mentions]
+    out = set()
+    for (oa, a), (ob, b) in combinations(placed, 2):
+        if a == b:
+            continue
+        if oa == ob:
+            out.add((min(a, b), max(a, b), "="))
+        else:
+            out.add((a, b, "<") if oa < ob else (b, a, "<"))
+    return out
+
+
+def same_event_pairs(lines: list[Line]) -> set[tuple[str, str]]:
+    return {(min(a, b), max(a, b)) for line in lines for a, b in combinations(line.mentions, 2) if a != b}
+
+
+def dct_baseline(mentions: list[str], docs: dict) -> list[Line]:
+    """Every mention alone on its line at its article's creation date, ordered by that date."""
+    dcts = {m: docs[m.split("@")[0]].dct.date().isoformat() if m.split("@")[0] in docs else "XXXX-XX-XX"
+            for m in mentions}
+    rank = {d: i + 1 for i, d in enumerate(sorted(set(dcts.values())))}
+    return [Line(rank[dcts[m]], dcts[m], (m,)) for m in mentions]
+
+
+class Counts:
+    def __init__(self) -> None:
+        self.n = dict.fromkeys(("dates", "dates_ok", "found", "order_tp", "order_sys", "order_gold",
+                                "same_tp", "same_sys", "same_gold"), 0)
+
+    def add(self, gold: list[Line], ours: list[Line]) -> None:
+        date_of = {m: line.date for line in ours for m in line.mentions}
+        for line in gold:
+            for m in line.mentions:
+                self.n["dates"] += 1
+                self.n["found"] += m in date_of
+                self.n["dates_ok"] += date_of.get(m) == line.date
+        g, s = order_relations(gold), order_relations(ours)
+        self.n["order_tp"] += len(g & s)
+        self.n["order_sys"] += len(s)
+        self.n["order_gold"] += len(g)
+        g, s = same_event_pairs(gold), same_event_pairs(ours)
+        self.n["same_tp"] += len(g & s)
+        self.n["same_sys"] += len(s)
+        self.n["same_gold"] += len(g)
+
+    def row(self) -> str:
+        n = self.n
+        op, orr, of = prf(n["order_tp"], n["order_sys"], n["order_gold"])
+        sp, sr, sf = prf(n["same_tp"], n["same_sys"], n["same_gold"])
+        return (f"{n['dates_ok'] / max(n['dates'], 1):6.3f} {n['dates_ok'] / max(n['found'], 1):6.3f}"
+                f" {n['found']:4d}/{n['dates']:<4d}"
+                f"  {op:5.3f} {orr:5.3f} {of:5.3f}  {sp:5.3f} {sr:5.3f} {sf:5.3f}")
+
+
+def prf(tp: int, system: int, gold: int) -> tuple[float, float, float]:
+    p = tp / system if system else 0.0
+    r = tp / gold if gold else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def trial() -> None:
+    from datetime import datetime, timezone
+
+    from service.key_dates import read_key_dates
+    from service.semeval import semeval_timeline
+    from service.sources.files import read_timeml_files
+    from service.sources.timeml import iter_corpus
+
+    docs = {d.doc_id: d for d in iter_corpus([TRIAL / "docs"])}
+    gold_files = sorted((TRIAL / "gold-timelines").glob("*.txt"))
+    OUT.mkdir(parents=True, exist_ok=True)
+    systems = ("ours", "DCT baseline, our mentions", "DCT baseline, gold mentions")
+    totals = {name: Counts() for name in systems}
+    per_entity: list[tuple[str, dict[str, Counts], int, int]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Database(Path(tmp) / "trial.duckdb")
+        db.migrate()
+        pairs = list(read_timeml_files(TRIAL / "docs"))
+        ingest_articles(db, validate_batch([a for _, a in pairs], Limits(), where=[w for w, _ in pairs]),
+                        origin="eval")
+        as_of = datetime.now(timezone.utc)
+        with db.reading() as cur:
+            for path in gold_files:
+                entity, gold_lines = read_semeval(path.read_text(encoding="utf-8"))
+                text = semeval_timeline(cur, entity, as_of)
+                (OUT / path.name).write_text(text, encoding="utf-8")
+                gold = keyed(gold_lines, docs)
+                ours = keyed(read_semeval(text)[1], docs)
+                our_mentions = [m for line in ours for m in line.mentions]
+                gold_mentions = [m for line in gold for m in line.mentions]
+                runs = {"ours": ours, "DCT baseline, our mentions": dct_baseline(our_mentions, docs),
+                        "DCT baseline, gold mentions": dct_baseline(gold_mentions, docs)}
+                counts = {}
+                for name, lines in runs.items():
+                    counts[name] = Counts()
+                    counts[name].add(gold, lines)
+                    totals[name].add(gold, lines)
+                per_entity.append((entity, counts, len(ours), len(gold)))
+            key_days = {
+                "ours (later 1, same day 0.5, before 0.5)": read_key_dates(cur, as_of, top=100),
+                "every mention 1 (MentionCount by article)": read_key_dates(
+                    cur, as_of, top=100, later_weight=1.0, same_day_weight=1.0, earlier_weight=1.0),
+            }
+        db.close()
+
+    print(f"SemEval-2015 trial: {len(docs)} documents, {len(gold_files)} gold timelines; ours in {OUT}\n")
+    head = (f"{'':28} {'date acc':^13} {'found':>9}  {'order pairs':^17}  {'same-event pairs':^17}\n"
+            f"{'':28} {'all':>6} {'found':>6} {'':9}  {'P':>5} {'R':>5} {'F1':>5}  {'P':>5} {'R':>5} {'F1':>5}")
+    print(head)
+    for name in systems:
+        print(f"{name:28} {totals[name].row()}")
+    print("\ndate acc: over all gold mentions (one we do not list is wrong) and over the gold mentions we list")
+    print("\nper entity (ours / DCT baseline on our mentions), events listed vs gold lines:")
+    for entity, counts, n_ours, n_gold in per_entity:
+        print(f"  {entity:22} ours     {counts['ours'].row()}   {n_ours} lines vs {n_gold}")
+        print(f"  {'':22} baseline {counts['DCT baseline, our mentions'].row()}")
+
+    gold_days = sorted({line.date for path in gold_files
+                        for line in keyed(read_semeval(path.read_text(encoding="utf-8"))[1], docs)
+                        if len(line.date) == 10})
+    k = len(gold_days)
+    pub_counts: dict[str, int] = defaultdict(int)
+    for d in docs.values():
+        pub_counts[d.dct.date().isoformat()] += 1
+    rankings = {name: [d.day.isoformat() for d in answer.days] for name, answer in key_days.items()}
+    rankings["PubCount (most articles published)"] = [d for d, _ in sorted(pub_counts.items(),
+                                                                           key=lambda kv: (-kv[1], kv[0]))]
+    print(f"\nkey dates vs the {k} days of the gold timelines (top {k}):")
+    for name, days in rankings.items():
+        hit = len(set(days[:k]) & set(gold_days))
+        p, r, f = prf(hit, len(days[:k]), k)
+        print(f"  {name:42} P {p:.3f}  R {r:.3f}  F1 {f:.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", action="store_true", help="score the seed articles (the default)")
-    parser.parse_args()
-    seeds()
+    parser.add_argument("--trial", action="store_true",
+                        help="write and score the SemEval-2015 trial timelines (and key dates) against their gold")
+    args = parser.parse_args()
+    if args.seeds or not args.trial:
+        seeds()
+    if args.trial:
+        if args.seeds:
+            print()
+        trial()
 
 
 if __name__ == "__main__":

@@ -37,15 +37,20 @@ from service.timeline import MAX_UNDATED, TimelineEntry, TimelineQuery, read_tim
 
 UNDATED = "XXXX-XX-XX"
 _PAGE = 1_000
+# The task's timelines list every event of the entity, states and reports too: ask for the
+# minor events as well where the timeline tells them apart.
+_EVERY = {"minor": True} if "minor" in TimelineQuery.__struct_fields__ else {}
 
 
 def entity_events(cur: duckdb.DuckDBPyConnection, entity: str, as_of: datetime,
                   index: TextIndex | None = None) -> tuple[list[TimelineEntry], list[TimelineEntry]]:
-    """The dated (in timeline order) and undated events of `entity`, as `GET /timeline?entity=` finds them."""
+    """The dated (in timeline order) and undated events of `entity`, as `GET /timeline?entity=` finds them
+    (minor events included)."""
     dated: list[TimelineEntry] = []
     offset = 0
     while True:
-        page = read_timeline(cur, TimelineQuery(as_of=as_of, limit=_PAGE, offset=offset, entity=entity), index)
+        page = read_timeline(cur, TimelineQuery(as_of=as_of, limit=_PAGE, offset=offset, entity=entity, **_EVERY),
+                             index)
         dated.extend(page.items)
         undated = page.undated
         if page.next_offset is None:
