@@ -16,7 +16,7 @@ import polars as pl
 
 from service.articles import Article, parse_zone
 from service.pipeline import Derived, derive, derive_many, pipeline_version
-from service.store import Database, fetch, query
+from service.store import Database, StoreBusy, fetch, query
 
 Status = Literal["created", "new_version", "unchanged", "reprocessed"]
 
@@ -44,6 +44,9 @@ Deriver = Callable[[Article], Derived]
 log = logging.getLogger("service.ingest")
 
 
+BatchDeriver = Callable[[list[Article]], list[Derived]]
+
+
 def ingest_articles(
     db: Database,
     articles: list[Article],
@@ -52,66 +55,77 @@ def ingest_articles(
     run_pipeline: bool = True,
     deriver: Deriver = derive,
     version: str | None = None,
+    derive_batch: BatchDeriver | None = None,
 ) -> IngestReport:
     """Store a batch. Known content changes nothing; a new hash for a known id is a new version.
 
     With `run_pipeline=False` only the articles are stored (bulk loads); `timeline reingest`
-    derives their rows later, since they show up as stale.
+    derives their rows later, since they show up as stale. The pipeline runs before the write
+    transaction, over the articles not stored yet (`derive_batch`, when given, does it, e.g. in a
+    pool of processes); the transaction checks again what is new, so on a lake shared with other
+    writers an article they stored meanwhile is counted unchanged, and a clash redoes only the write.
     """
     batch_id = uuid.uuid4().hex
     version_label = (version or pipeline_version()) if run_pipeline else "none"
     unique = _unique_in_order(articles)
     # Counts and ids only: article bodies never go to the log.
     log.info("batch %s: %d articles received from %s", batch_id, len(articles), origin)
-    with db.writing() as cur:
-        incoming = pl.DataFrame(
-            {"article_id": [a.id for a in unique], "content_hash": [a.content_hash for a in unique]},
-            schema={"article_id": pl.String, "content_hash": pl.String},
-        )
-        cur.register("incoming_articles", incoming.to_arrow())
-        known = {(r["article_id"], r["content_hash"]): r for r in fetch(cur, "known_versions")}
-        cur.unregister("incoming_articles")
+    derived: dict[tuple[str, str], Derived] = {}
+    if run_pipeline:
+        with db.reading() as cur:
+            known = _known_versions(cur, unique)
+        todo = [a for a in unique if known[(a.id, a.content_hash)]["same_version"] is None]
+        derived = dict(zip(((a.id, a.content_hash) for a in todo), _derive_all(todo, deriver, derive_batch)))
 
-        outcomes: dict[tuple[str, str], ArticleOutcome] = {}
-        latest: dict[str, int] = {}
-        new: list[tuple[Article, int]] = []
-        for article in unique:
-            row = known[(article.id, article.content_hash)]
-            if row["same_version"] is not None:
+    def store() -> tuple[IngestReport, bool]:
+        with db.writing() as cur:
+            known = _known_versions(cur, unique)
+            outcomes: dict[tuple[str, str], ArticleOutcome] = {}
+            latest: dict[str, int] = {}
+            new: list[tuple[Article, int]] = []
+            for article in unique:
+                row = known[(article.id, article.content_hash)]
+                if row["same_version"] is not None:
+                    outcomes[(article.id, article.content_hash)] = ArticleOutcome(
+                        article.id, row["same_version"], "unchanged", article.content_hash
+                    )
+                    continue
+                previous = latest.get(article.id, row["latest_version"] or 0)
+                number = previous + 1
+                latest[article.id] = number
+                new.append((article, number))
+                status: Status = "created" if number == 1 else "new_version"
                 outcomes[(article.id, article.content_hash)] = ArticleOutcome(
-                    article.id, row["same_version"], "unchanged", article.content_hash
+                    article.id, number, status, article.content_hash
                 )
-                continue
-            previous = latest.get(article.id, row["latest_version"] or 0)
-            version = previous + 1
-            latest[article.id] = version
-            new.append((article, version))
-            status: Status = "created" if version == 1 else "new_version"
-            outcomes[(article.id, article.content_hash)] = ArticleOutcome(
-                article.id, version, status, article.content_hash
-            )
 
-        recorded_at = db.next_record_time(cur) if new else None
-        if new:
-            assert recorded_at is not None
-            _insert_articles(cur, new, recorded_at, batch_id)
-            if run_pipeline:
-                _insert_runs(cur, new, recorded_at, batch_id, version_label, deriver)
-        results = [outcomes[(a.id, a.content_hash)] for a in articles]
-        report = IngestReport(
-            batch_id=batch_id,
-            recorded_at=recorded_at,
-            pipeline_version=version_label,
-            received=len(articles),
-            created=sum(1 for o in outcomes.values() if o.status == "created"),
-            new_versions=sum(1 for o in outcomes.values() if o.status == "new_version"),
-            unchanged=sum(1 for a in articles if outcomes[(a.id, a.content_hash)].status == "unchanged"),
-            reprocessed=0,
-            articles=results,
-        )
-        if new:
-            _record_batch(cur, report, origin)
-    if new:
+            recorded_at = db.next_record_time(cur) if new else None
+            if new:
+                assert recorded_at is not None
+                _insert_articles(cur, new, recorded_at, batch_id)
+                if run_pipeline:
+                    missing = [a for a, _ in new if (a.id, a.content_hash) not in derived]
+                    derived.update(zip(((a.id, a.content_hash) for a in missing),
+                                       _derive_all(missing, deriver, derive_batch)))
+                    _insert_runs(cur, new, recorded_at, batch_id, version_label,
+                                 [derived[(a.id, a.content_hash)] for a, _ in new])
+            report = IngestReport(
+                batch_id=batch_id,
+                recorded_at=recorded_at,
+                pipeline_version=version_label,
+                received=len(articles),
+                created=sum(1 for o in outcomes.values() if o.status == "created"),
+                new_versions=sum(1 for o in outcomes.values() if o.status == "new_version"),
+                unchanged=sum(1 for a in articles if outcomes[(a.id, a.content_hash)].status == "unchanged"),
+                reprocessed=0,
+                articles=[outcomes[(a.id, a.content_hash)] for a in articles],
+            )
+            if new:
+                _record_batch(cur, report, origin)
+        return report, bool(new)
+
+    report, stored = db.retry(store, f"batch {batch_id}")
+    if stored:
         db.checkpoint()
         if run_pipeline:
             _regroup(db)
@@ -127,46 +141,83 @@ def reprocess_stale(
     deriver: Deriver = derive,
     version: str | None = None,
     origin: str = "reingest",
+    derive_batch: BatchDeriver | None = None,
 ) -> IngestReport:
     """Run the current pipeline over current article versions it has not processed yet.
 
     The new runs supersede the old ones (which stay readable with `as_of`); running it twice
-    in a row changes nothing the second time.
+    in a row changes nothing the second time. As in `ingest_articles`, the pipeline runs
+    before the write transaction, which keeps only the articles that are still stale then.
     """
     batch_id = uuid.uuid4().hex
     version_label = version or pipeline_version()
-    with db.writing() as cur:
-        rows = fetch(cur, "stale_articles", {"pipeline_version": version_label, "limit": limit})
-        todo = [(_article_from_row(r), int(r["version"])) for r in rows]
-        recorded_at = db.next_record_time(cur) if todo else None
-        if todo:
-            assert recorded_at is not None
-            _insert_runs(cur, todo, recorded_at, batch_id, version_label, deriver)
-        report = IngestReport(
-            batch_id=batch_id,
-            recorded_at=recorded_at,
-            pipeline_version=version_label,
-            received=len(todo),
-            created=0,
-            new_versions=0,
-            unchanged=0,
-            reprocessed=len(todo),
-            articles=[ArticleOutcome(a.id, v, "reprocessed", a.content_hash) for a, v in todo],
-        )
-        if todo:
-            _record_batch(cur, report, origin)
-    if todo:
+    params = {"pipeline_version": version_label, "limit": limit}
+    rows = db.fetch("stale_articles", params)
+    candidates = [(_article_from_row(r), int(r["version"])) for r in rows]
+    derived = dict(zip(((a.id, v) for a, v in candidates),
+                       _derive_all([a for a, _ in candidates], deriver, derive_batch)))
+
+    def store() -> IngestReport:
+        with db.writing() as cur:
+            still = {(r["article_id"], int(r["version"])) for r in fetch(cur, "stale_articles", params)}
+            todo = [(a, v) for a, v in candidates if (a.id, v) in still]
+            recorded_at = db.next_record_time(cur) if todo else None
+            if todo:
+                assert recorded_at is not None
+                _insert_runs(cur, todo, recorded_at, batch_id, version_label, [derived[(a.id, v)] for a, v in todo])
+            report = IngestReport(
+                batch_id=batch_id,
+                recorded_at=recorded_at,
+                pipeline_version=version_label,
+                received=len(todo),
+                created=0,
+                new_versions=0,
+                unchanged=0,
+                reprocessed=len(todo),
+                articles=[ArticleOutcome(a.id, v, "reprocessed", a.content_hash) for a, v in todo],
+            )
+            if todo:
+                _record_batch(cur, report, origin)
+        return report
+
+    report = db.retry(store, f"re-processing batch {batch_id}")
+    if report.reprocessed:
         db.checkpoint()
         _regroup(db)
     return report
 
 
+def _known_versions(cur, unique: list[Article]) -> dict[tuple[str, str], dict]:
+    incoming = pl.DataFrame(
+        {"article_id": [a.id for a in unique], "content_hash": [a.content_hash for a in unique]},
+        schema={"article_id": pl.String, "content_hash": pl.String},
+    )
+    cur.register("incoming_articles", incoming.to_arrow())
+    try:
+        return {(r["article_id"], r["content_hash"]): r for r in fetch(cur, "known_versions")}
+    finally:
+        cur.unregister("incoming_articles")
+
+
+def _derive_all(articles: list[Article], deriver: Deriver, derive_batch: BatchDeriver | None) -> list[Derived]:
+    # The default pipeline runs the whole batch at once (one spaCy pipe); a custom deriver
+    # (another pipeline version, a test) is called per article.
+    if not articles:
+        return []
+    if derive_batch is not None and deriver is derive:
+        return derive_batch(articles)
+    return derive_many(articles) if deriver is derive else [deriver(a) for a in articles]
+
+
 def _regroup(db: Database) -> None:
     # After the batch's own transaction: the articles are safe whatever happens here, and the
-    # next regroup catches up if this one is interrupted.
+    # next regroup catches up if this one is interrupted or keeps clashing with other writers.
     from service.regroup import regroup
 
-    regroup(db)
+    try:
+        db.retry(lambda: regroup(db), "deduplication")
+    except StoreBusy as exc:
+        log.warning("the batch is stored but its deduplication is not: %s The next batch's catches up.", exc)
 
 
 def _unique_in_order(articles: Iterable[Article]) -> list[Article]:
@@ -237,7 +288,7 @@ def _insert_runs(
     recorded_at: datetime,
     batch_id: str,
     version_label: str,
-    deriver: Deriver,
+    derived_all: list[Derived],
 ) -> None:
     first_run = int(cur.execute(query("max_run_id")).fetchone()[0]) + 1
     runs: dict[str, list] = {k: [] for k in (
@@ -248,10 +299,6 @@ def _insert_runs(
         "value", "mod", "grain", "valid_from", "valid_until", "resolved_against", "reason", "rule",
         "pipeline_version", "recorded_at")}
     mentions: dict[str, list] = {k: [] for k in _MENTION_SCHEMA}
-    # The default pipeline runs the whole batch at once (one spaCy pipe); a custom deriver
-    # (another pipeline version, a test) is called per article.
-    batch = [article for article, _ in todo]
-    derived_all = derive_many(batch) if deriver is derive else [deriver(a) for a in batch]
     for index, ((article, version), derived) in enumerate(zip(todo, derived_all)):
         run_id = first_run + index
         for key, value in (
@@ -269,7 +316,8 @@ def _insert_runs(
                 "kind": m.kind, "attributed_to": m.attributed_to, "participants": list(m.participants),
                 "places": list(m.places), "time_link": m.time_link, "time_ordinal": m.time_index,
                 "valid_from": _utc(m.valid_from), "valid_until": _utc(m.valid_until), "grain": m.grain,
-                "reason": m.reason, "pipeline_version": version_label, "recorded_at": recorded_at,
+                "reason": m.reason, "context": m.context, "salient": m.salient,
+                "pipeline_version": version_label, "recorded_at": recorded_at,
             }
             for key in _MENTION_SCHEMA:
                 mentions[key].append(row[key])
@@ -303,8 +351,8 @@ _MENTION_SCHEMA = {
     "sentence_start": pl.Int32, "sentence_end": pl.Int32, "trigger_start": pl.Int32, "trigger_end": pl.Int32,
     "trigger": pl.String, "kind": pl.String, "attributed_to": pl.String, "participants": pl.List(pl.String),
     "places": pl.List(pl.String), "time_link": pl.String, "time_ordinal": pl.Int32, "valid_from": _UTC,
-    "valid_until": _UTC, "grain": pl.String, "reason": pl.String, "pipeline_version": pl.String,
-    "recorded_at": _UTC,
+    "valid_until": _UTC, "grain": pl.String, "reason": pl.String, "context": pl.String, "salient": pl.Boolean,
+    "pipeline_version": pl.String, "recorded_at": _UTC,
 }
 
 

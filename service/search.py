@@ -5,11 +5,14 @@ lives in a private in-memory database, not in the store's file, because DuckDB's
 is rebuilt by dropping and recreating its schema, and a WAL holding that drop could not be
 replayed after a crash (seen with duckdb 1.5.5): the store must always reopen. (It also
 cannot live in a DuckLake catalog.) The cost: rebuilding is proportional to current events.
+On a DuckLake other processes deduplicate too, so there the index is given a `refresh` that
+returns the current texts when a newer dedup run exists: each search asks it first.
 """
 
 from __future__ import annotations
 
 import threading
+from typing import Callable
 
 import duckdb
 import duckdb_extensions
@@ -22,7 +25,8 @@ _SEARCH = ("SELECT event_id, score FROM (SELECT event_id, fts_main_event_texts.m
 
 
 class TextIndex:
-    def __init__(self) -> None:
+    def __init__(self, refresh: Callable[[], list[tuple[str, str]] | None] | None = None) -> None:
+        self._refresh = refresh
         self._con = duckdb.connect(":memory:", config={"allow_unsigned_extensions": "false"})
         try:
             self._con.execute("LOAD fts")
@@ -45,6 +49,10 @@ class TextIndex:
 
     def search(self, q: str, limit: int = 100_000) -> tuple[list[str], list[float]]:
         """Event ids matching `q` and their BM25 scores, best first."""
+        if self._refresh is not None:
+            texts = self._refresh()
+            if texts is not None:
+                self.rebuild(texts)
         with self._lock:
             cur = self._con.cursor()
             try:

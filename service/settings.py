@@ -16,6 +16,9 @@ class SettingsError(ValueError):
     """A `TIMELINE_*` variable has a value that cannot be used."""
 
 
+STORES = ("duckdb", "ducklake")
+
+
 def _meta(default: Any, help: str) -> Any:
     return field(default=default, metadata={"help": help})
 
@@ -26,6 +29,21 @@ class Settings:
     snapshot_dir: Path = _meta(
         Path("data/snapshots"),
         "Folder where read-only snapshots for analysts are published (`timeline snapshot`).",
+    )
+    store: str = _meta(
+        "duckdb",
+        "Storage backend: `duckdb` (the embedded file at TIMELINE_DB_PATH; one writing process) or `ducklake` "
+        "(a DuckLake at TIMELINE_LAKE_CATALOG + TIMELINE_LAKE_DATA that several processes and machines share).",
+    )
+    lake_catalog: str = _meta(
+        "",
+        "DuckLake catalog when TIMELINE_STORE=ducklake: `postgres:dbname=… host=… user=…` (many writers, many "
+        "machines), `sqlite:PATH` (many processes on one host) or `duckdb:PATH` (one process).",
+    )
+    lake_data: str = _meta(
+        "",
+        "Where DuckLake writes its Parquet files when the lake is created: a folder, or `s3://bucket/prefix` "
+        "(needs the httpfs extension and a DuckDB S3 secret). Ignored once the catalog knows its data path.",
     )
     host: str = _meta("127.0.0.1", "Address `timeline serve` listens on.")
     port: int = _meta(8000, "Port `timeline serve` listens on.")
@@ -63,6 +81,13 @@ class Settings:
         "", "Comma-separated origins allowed to call the API from a browser; empty turns CORS off."
     )
     log_level: str = _meta("INFO", "Log level of the server (DEBUG, INFO, WARNING, ERROR).")
+
+    def __post_init__(self) -> None:
+        if self.store not in STORES:
+            raise SettingsError(f"TIMELINE_STORE={self.store!r} is not a storage backend: use one of {', '.join(STORES)}")
+        if self.store == "ducklake" and not self.lake_catalog:
+            raise SettingsError("TIMELINE_STORE=ducklake needs TIMELINE_LAKE_CATALOG, e.g. "
+                                "'postgres:dbname=timeline host=127.0.0.1' or 'sqlite:data/lake.sqlite'")
 
     @property
     def resolved_server_url(self) -> str:

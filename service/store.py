@@ -1,22 +1,34 @@
-"""The store: how the DuckDB database is opened, migrated, queried and written.
+"""The store: how the database is attached, migrated, queried and written.
 
-This is the only module that knows how the database is attached. SQL lives in `sql/`:
-numbered migrations in `sql/schema/`, named queries in `sql/queries/` loaded by `query()`.
+This is the only module that knows how the database is attached: an embedded DuckDB file, or a
+DuckLake (catalog in PostgreSQL, SQLite or DuckDB; Parquet files in a folder or on S3) that many
+processes share. SQL lives in `sql/`: numbered migrations in `sql/schema/`, named queries in
+`sql/queries/` loaded by `query()`; the same files run on both backends.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import random
+import socket
 import threading
+import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator, TypeVar
 
 import duckdb
 
 from service.search import TextIndex
+
+if TYPE_CHECKING:
+    from service.settings import Settings
+
+T = TypeVar("T")
 
 SQL_DIR = next(
     (p for p in (Path(__file__).parent / "sql", Path(__file__).parent.parent / "sql") if p.is_dir()),
@@ -26,6 +38,19 @@ SQL_DIR = next(
 # signed binaries: nothing is downloaded at run time and unsigned code is refused. fts serves
 # text search; ducklake and postgres are there for the multi-machine store.
 EXTENSIONS = ("fts", "ducklake", "postgres_scanner")
+LAKE = "lake"  # the name the DuckLake is attached under
+# A write transaction that clashed with another writer on the lake is redone this many times in
+# all, waiting a little longer (with jitter) each time, before the caller gets StoreBusy.
+WRITE_ATTEMPTS = 10
+# Migrations whose text was edited after release without changing what they mean for an
+# existing database: PRIMARY KEYs and list DEFAULTs were removed so that DuckLake can run them.
+# A database migrated with the earlier text keeps its constraints and is accepted as it is.
+EARLIER_CHECKSUMS = {
+    1: "53c6f8080ed91488de5255f400f14ef9e361ab271bf566f9d01288e53b32bbbc",
+    2: "cb233a5c363f26102f738d60db07d24503dcb5b08c025bbd492ca83ce2f67654",
+    4: "046a1ba4f70c076b334282b225c64161bdb89674ec1fec68ae57d458b4b2c3a0",
+    5: "9cb61616357539c5938aea381eeec46253e980b8c1bef58d7d44bd8306f0e773",
+}
 
 
 class StoreError(RuntimeError):
@@ -34,6 +59,56 @@ class StoreError(RuntimeError):
 
 class DatabaseLocked(StoreError):
     """Another process (usually the server) holds the database file for writing."""
+
+
+class StoreUnavailable(StoreError):
+    """The lake's catalog cannot be reached (down, wrong address, wrong credentials)."""
+
+
+class WriteConflict(StoreError):
+    """A write transaction on the lake clashed with another writer's and was rolled back whole.
+    `Database.retry` redoes it; callers outside a retry see it as a plain StoreError."""
+
+
+class StoreBusy(StoreError):
+    """A write kept clashing with other writers until the retry bound; nothing of it was stored."""
+
+
+@dataclass(frozen=True)
+class Lake:
+    """Where a DuckLake lives: its catalog (`postgres:…`, `sqlite:PATH`, `duckdb:PATH`) and the
+    folder or `s3://` prefix of its Parquet files (needed only when the lake is created)."""
+
+    catalog: str
+    data_path: str = ""
+
+    def __post_init__(self) -> None:
+        kind = self.catalog.partition(":")[0]
+        if kind not in ("postgres", "sqlite", "duckdb") or ":" not in self.catalog:
+            raise StoreError(f"TIMELINE_LAKE_CATALOG={self.describe()!r} must start with postgres:, sqlite: or "
+                             "duckdb:, e.g. 'postgres:dbname=timeline host=127.0.0.1 user=timeline'")
+
+    @property
+    def kind(self) -> str:
+        return self.catalog.partition(":")[0]
+
+    def describe(self) -> str:
+        """The catalog without its password, for messages and logs."""
+        return self.redact(self.catalog)
+
+    def redact(self, text: str) -> str:
+        """`text` (a message that may quote the catalog) without the catalog's password."""
+        for word in self.catalog.split(" "):
+            if word.lower().startswith("password="):
+                text = text.replace(word, "password=***")
+        return text
+
+
+def open_store(settings: "Settings", *, read_only: bool = False) -> "Database":
+    """The database the settings name: the DuckDB file, or the DuckLake (TIMELINE_STORE)."""
+    if settings.store == "ducklake":
+        return Database(lake=Lake(settings.lake_catalog, settings.lake_data), read_only=read_only)
+    return Database(settings.db_path, read_only=read_only)
 
 
 @cache
@@ -72,14 +147,16 @@ class Database:
     on their own cursors always see a committed state.
     """
 
-    def __init__(self, path: Path | str, *, read_only: bool = False):
-        self.path = str(path)
+    def __init__(self, path: Path | str = ":memory:", *, read_only: bool = False, lake: Lake | None = None):
+        self.lake = lake
+        self.path = f"the DuckLake at {lake.describe()}" if lake else str(path)
         self.read_only = read_only
-        if self.path != ":memory:" and not read_only:
+        if lake is None and self.path != ":memory:" and not read_only:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
             self._con = duckdb.connect(
-                self.path, read_only=read_only, config={"allow_unsigned_extensions": "false"}
+                ":memory:" if lake else self.path, read_only=read_only and lake is None,
+                config={"allow_unsigned_extensions": "false"},
             )
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
@@ -91,22 +168,72 @@ class Database:
         # TIMESTAMPTZ values come back in UTC whatever the machine's zone; local clocks are
         # the articles' own business, computed from their stored zone.
         self._con.execute("SET GLOBAL TimeZone = 'UTC'")
-        self._load_extensions()
+        self._load_extensions(EXTENSIONS)
+        if lake is not None:
+            self._attach_lake(lake)
         self._write_lock = threading.Lock()
         self._last_recorded_at: datetime | None = None
         self._text_index: TextIndex | None = None
+        self._indexed_dedup_run: int | None = -1
+        self._writer = f"{socket.gethostname()}:{os.getpid()}"
+
+    def _attach_lake(self, lake: Lake) -> None:
+        if lake.kind == "sqlite":
+            self._load_extensions(("sqlite_scanner",))
+        if lake.data_path.startswith(("s3://", "gs://", "r2://", "https://")):
+            try:
+                self._load_extensions(("httpfs",))
+            except duckdb.Error:
+                raise StoreError(f"TIMELINE_LAKE_DATA={lake.data_path!r} is object storage, which needs DuckDB's "
+                                 "httpfs extension: install the wheel duckdb-extension-httpfs==1.5.5 into the "
+                                 "environment, and create a persistent S3 secret (DuckDB's CREATE PERSISTENT "
+                                 "SECRET) for the bucket") from None
+        if lake.kind == "duckdb" and not self.read_only:
+            Path(lake.catalog.partition(":")[2]).parent.mkdir(parents=True, exist_ok=True)
+        options = []
+        if lake.data_path:
+            if "://" not in lake.data_path and not self.read_only:
+                Path(lake.data_path).mkdir(parents=True, exist_ok=True)
+            options.append("DATA_PATH " + _quote_literal(lake.data_path))
+        if self.read_only:
+            options.append("READ_ONLY")
+        # ATTACH takes no bound parameters; both values come from the settings and are quoted.
+        sql = f"ATTACH {_quote_literal('ducklake:' + lake.catalog)} AS {LAKE}"
+        try:
+            self._con.execute(sql + (f" ({', '.join(options)})" if options else ""))
+        except duckdb.Error as exc:
+            message = lake.redact(str(exc))
+            self._con.close()
+            if "lock" in message.lower():
+                raise DatabaseLocked(f"the catalog of {self.path} is held by another process; a duckdb: catalog "
+                                     "takes one process: use sqlite: or postgres: for several") from None
+            raise StoreUnavailable(f"cannot attach {self.path}: {message.strip()} Check that the catalog database "
+                                   "is running and reachable, and TIMELINE_LAKE_CATALOG / TIMELINE_LAKE_DATA.") from None
+        self._con.execute("USE " + LAKE)
 
     @property
     def text_index(self) -> TextIndex:
         """The in-memory full-text index of current events (built on first use)."""
         if self._text_index is None:
-            self._text_index = TextIndex()
+            self._text_index = TextIndex(refresh=self._newer_event_texts if self.lake is not None else None)
         return self._text_index
 
-    def _load_extensions(self) -> None:
+    def _newer_event_texts(self) -> list[tuple[str, str]] | None:
+        """On a lake: the current events' texts if a dedup run newer than the indexed one exists
+        (another process may have made it), else None. One small query per search."""
+        with self.reading() as cur:
+            row = cur.execute(query("latest_dedup_run")).fetchone()
+            latest = row[0] if row else None
+            if latest == self._indexed_dedup_run:
+                return None
+            texts = [(r["event_id"], r["text"]) for r in fetch(cur, "current_event_texts")]
+        self._indexed_dedup_run = latest
+        return texts
+
+    def _load_extensions(self, names: tuple[str, ...]) -> None:
         import duckdb_extensions
 
-        for name in EXTENSIONS:
+        for name in names:
             try:
                 self._con.execute("LOAD " + name)  # a name from EXTENSIONS, never user input
             except duckdb.Error:
@@ -119,6 +246,8 @@ class Database:
         """A cursor for one request or thread; close it when done."""
         cur = self._con.cursor()
         cur.execute("SET TimeZone = 'UTC'")
+        if self.lake is not None:
+            cur.execute("USE " + LAKE)  # a cursor is a new connection: it starts in the memory catalog
         return cur
 
     @contextmanager
@@ -137,56 +266,126 @@ class Database:
 
     @contextmanager
     def writing(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """One write transaction: all of it is stored, or none of it."""
+        """One write transaction: all of it is stored, or none of it.
+
+        On the lake it first takes the write turn (see sql/schema/007_write_turn.sql), so a
+        transaction that overlapped another writer's fails at commit with WriteConflict instead
+        of silently reusing the ids or versions the other one allocated; `retry` redoes it.
+        """
         if self.read_only:
             raise StoreError(f"{self.path} is open read-only")
         with self._write_lock:
             cur = self.cursor()
             cur.execute("BEGIN TRANSACTION")
             try:
+                if self.lake is not None:
+                    cur.execute("DELETE FROM write_turn")
+                    cur.execute("INSERT INTO write_turn VALUES ($w, now())", {"w": self._writer})
                 yield cur
-                cur.execute("COMMIT")
+                try:
+                    cur.execute("COMMIT")
+                except duckdb.TransactionException as exc:
+                    if _is_conflict(exc):
+                        raise WriteConflict(f"another writer committed to {self.path} first: {exc}") from None
+                    raise
             except BaseException:
-                cur.execute("ROLLBACK")
+                _rollback(cur)
                 raise
             finally:
                 cur.close()
 
+    def retry(self, work: Callable[[], T], what: str) -> T:
+        """Run `work` (which opens its own write transactions) and redo it whole when it clashed
+        with another writer on the lake; after WRITE_ATTEMPTS clashes, raise StoreBusy."""
+        for attempt in range(WRITE_ATTEMPTS):
+            try:
+                return work()
+            except WriteConflict:
+                time.sleep(min(2.0, 0.05 * 2**attempt) * (0.5 + random.random()))
+        raise StoreBusy(
+            f"{what} clashed with other writers on {self.path} {WRITE_ATTEMPTS} times in a row and was not "
+            "stored. Send it again (articles already stored are skipped), or run fewer writers at once."
+        )
+
     def next_record_time(self, cur: duckdb.DuckDBPyConnection) -> datetime:
         """Record time for a new write: now, but strictly after anything already recorded,
-        so `as_of` stays exact even if the machine's clock steps back."""
+        so `as_of` stays exact even if the machine's clock steps back (or, on the lake, another
+        writer's clock is ahead: there the latest record time is read in every transaction)."""
         now = datetime.now(timezone.utc)
-        if self._last_recorded_at is None:
+        if self._last_recorded_at is None or self.lake is not None:
             row = cur.execute(query("latest_record_time")).fetchone()
-            self._last_recorded_at = row[0] if row and row[0] else None
+            latest = row[0] if row and row[0] else None
+            if latest is not None and (self._last_recorded_at is None or latest > self._last_recorded_at):
+                self._last_recorded_at = latest
         if self._last_recorded_at is not None and now <= self._last_recorded_at:
             now = self._last_recorded_at + timedelta(microseconds=1)
         self._last_recorded_at = now
         return now
 
     def checkpoint(self) -> None:
-        if not self.read_only:
+        # On a lake CHECKPOINT is the whole maintenance (merging files, expiring snapshots):
+        # far too much after each batch, and it would clash with other writers. See compact().
+        if not self.read_only and self.lake is None:
             with self._write_lock:
                 self._con.execute("CHECKPOINT")
+
+    def compact(self, *, expire_older_than: timedelta | None = None) -> list[str]:
+        """Lake maintenance: move small inlined inserts into Parquet files and merge adjacent
+        small files (one per write transaction) into larger ones. With `expire_older_than`, also
+        forget DuckLake snapshots older than that and delete the files only they used; the
+        service never time-travels through DuckLake snapshots (record time is in its own
+        columns), so this loses no `as_of` answer. On the DuckDB file: a CHECKPOINT."""
+        if self.lake is None:
+            self.checkpoint()
+            return ["CHECKPOINT"]
+        steps = [f"CALL ducklake_flush_inlined_data('{LAKE}')", f"CALL ducklake_merge_adjacent_files('{LAKE}')"]
+        if expire_older_than is not None:
+            seconds = int(expire_older_than.total_seconds())
+            steps += [
+                f"CALL ducklake_expire_snapshots('{LAKE}', older_than => now() - INTERVAL {seconds} SECOND)",
+                f"CALL ducklake_cleanup_old_files('{LAKE}', cleanup_all => true)",
+                f"CALL ducklake_delete_orphaned_files('{LAKE}', older_than => now() - INTERVAL {seconds} SECOND)",
+            ]
+
+        def run(step: str) -> None:
+            with self._write_lock:
+                cur = self.cursor()
+                try:
+                    cur.execute(step)
+                except duckdb.TransactionException as exc:
+                    if _is_conflict(exc):
+                        raise WriteConflict(str(exc)) from None
+                    raise
+                finally:
+                    cur.close()
+
+        for step in steps:
+            self.retry(lambda: run(step), "compaction")
+        return steps
 
     # -- schema --------------------------------------------------------------------------
 
     def migrate(self) -> list[int]:
-        """Apply the migrations not yet recorded; refuse a database changed behind our back."""
+        """Apply the migrations not yet recorded; refuse a database changed behind our back.
+        Processes that start together on one lake may race here: DuckLake refuses the second
+        CREATE of the same table, and the loser starts over and finds the work done."""
+        if self.read_only:
+            return []
+        return self.retry(self._migrate_once, "migrating the schema")
+
+    def _migrate_once(self) -> list[int]:
         applied: list[int] = []
         with self._write_lock:
-            cur = self._con.cursor()
+            cur = self.cursor()
             try:
-                cur.execute(
-                    "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                    "version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, "
-                    "checksum VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
-                )
+                _run_conflict_checked(cur, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                                           "version INTEGER NOT NULL, name VARCHAR NOT NULL, "
+                                           "checksum VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)")
                 done = {v: c for v, c in cur.execute("SELECT version, checksum FROM schema_migrations").fetchall()}
                 for number, name, sql in migrations():
                     checksum = hashlib.sha256(sql.encode()).hexdigest()
                     if number in done:
-                        if done[number] != checksum:
+                        if done[number] not in (checksum, EARLIER_CHECKSUMS.get(number)):
                             raise StoreError(
                                 f"migration {number:03d}_{name}.sql changed after it was applied to "
                                 f"{self.path}; add a new migration instead of editing an old one"
@@ -199,11 +398,17 @@ class Database:
                             "INSERT INTO schema_migrations VALUES ($v, $n, $c, now())",
                             {"v": number, "n": name, "c": checksum},
                         )
-                        cur.execute("COMMIT")
+                        _run_conflict_checked(cur, "COMMIT")
                     except BaseException:
-                        cur.execute("ROLLBACK")
+                        _rollback(cur)
                         raise
                     applied.append(number)
+            except duckdb.CatalogException as exc:
+                # Another process created the same table or view first, between our read of
+                # schema_migrations and our CREATE: start over, and find it applied.
+                if self.lake is not None and "already exists" in str(exc):
+                    raise WriteConflict(str(exc)) from None
+                raise
             finally:
                 cur.close()
         return applied
@@ -223,9 +428,10 @@ class Database:
         partial = folder / f".{final.name}.partial"
         partial.unlink(missing_ok=True)
         with self._write_lock:
-            cur = self._con.cursor()
+            cur = self.cursor()
             try:
-                cur.execute("CHECKPOINT")
+                if self.lake is None:
+                    cur.execute("CHECKPOINT")
                 # ATTACH and COPY take no bound parameters: the path is one we made (a timestamped
                 # name) and the catalog name is DuckDB's own; both are quoted all the same.
                 catalog = cur.execute("SELECT current_database()").fetchone()[0]
@@ -265,6 +471,29 @@ def latest_snapshot(folder: Path) -> Path | None:
         return None
     path = folder / pointer.read_text(encoding="utf-8").strip()
     return path if path.is_file() else None
+
+
+def _is_conflict(exc: BaseException) -> bool:
+    # DuckLake's own word for a logical clash; a SQLite catalog also refuses a commit while another
+    # process holds its lock ("database is locked"), which a later attempt gets past.
+    message = str(exc).lower()
+    return "conflict" in message or "database is locked" in message
+
+
+def _run_conflict_checked(cur: duckdb.DuckDBPyConnection, sql: str) -> None:
+    try:
+        cur.execute(sql)
+    except duckdb.TransactionException as exc:
+        if _is_conflict(exc):
+            raise WriteConflict(str(exc)) from None
+        raise
+
+
+def _rollback(cur: duckdb.DuckDBPyConnection) -> None:
+    try:
+        cur.execute("ROLLBACK")
+    except duckdb.Error:
+        pass  # a failed COMMIT has already ended the transaction
 
 
 def _quote_literal(text: str) -> str:

@@ -9,10 +9,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 from litestar.testing import TestClient
 
+from conftest import store_settings
 from service.api import create_app
 from service.ingest import reprocess_stale
 from service.pipeline import Derived, derive
-from service.settings import Settings
 
 BODIES = ["On Monday, the council met.", "Last year, prices rose in February 2022.",
           "The vote was delayed until next week.", "Nothing dated here.", "Officials said on Tuesday it ended."]
@@ -29,9 +29,9 @@ def _drop_times(detail: dict) -> dict:
 
 @hsettings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(operation, min_size=1, max_size=8))
-def test_as_of_reproduces_every_past_answer(tmp_path_factory, steps) -> None:
+def test_as_of_reproduces_every_past_answer(tmp_path_factory, backend: str, steps) -> None:
     folder: Path = tmp_path_factory.mktemp("bitemporal")
-    app = create_app(Settings(db_path=folder / "t.duckdb", snapshot_dir=folder / "snaps"))
+    app = create_app(store_settings(folder, backend))
     with TestClient(app) as client:
         saved: list[tuple[str, dict, dict]] = []
         for kind, arg, body in steps:

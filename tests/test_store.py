@@ -1,4 +1,5 @@
-"""The store: migrations, named queries, and read-only snapshots, on real DuckDB files."""
+"""The store: migrations, named queries, read-only snapshots and write conflicts, on real DuckDB
+files and real DuckLakes (see BOTH_BACKENDS in conftest.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import duckdb
 import pytest
 
 from service import store
-from service.store import Database, StoreError, latest_snapshot, migrations, query, query_names
+from service.settings import Settings
+from service.store import (Database, Lake, StoreBusy, StoreError, WriteConflict, latest_snapshot, migrations,
+                           open_store, query, query_names)
 
 # Frames that write queries read; a test registers empty ones shaped like the target table.
 FRAMES = {
@@ -24,8 +27,8 @@ FRAMES = {
 }
 
 
-def test_migrations_apply_once_and_are_recorded(tmp_path: Path) -> None:
-    database = Database(tmp_path / "t.duckdb")
+def test_migrations_apply_once_and_are_recorded(settings: Settings) -> None:
+    database = open_store(settings)
     assert database.migrate() == [n for n, _, _ in migrations()]
     assert database.migrate() == []
     assert database.schema_version() == migrations()[-1][0]
@@ -40,11 +43,11 @@ def test_every_named_query_prepares_on_a_fresh_database(db: Database, name: str)
         cur.execute("PREPARE checked AS " + query(name))
 
 
-def test_an_edited_migration_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_edited_migration_is_refused(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     sql_copy = tmp_path / "sql"
     shutil.copytree(store.SQL_DIR, sql_copy)
     monkeypatch.setattr(store, "SQL_DIR", sql_copy)
-    database = Database(tmp_path / "t.duckdb")
+    database = open_store(settings)
     database.migrate()
     first = sorted((sql_copy / "schema").glob("*.sql"))[0]
     first.write_text(first.read_text() + "\n-- edited\n")
@@ -83,3 +86,41 @@ def test_snapshot_is_complete_and_read_only(db: Database, tmp_path: Path) -> Non
         with pytest.raises(duckdb.Error, match="read-only"):
             cur.execute("DELETE FROM article_versions")
     copy.close()
+
+
+def test_a_file_migrated_before_the_constraints_were_dropped_is_accepted(tmp_path: Path) -> None:
+    database = Database(tmp_path / "t.duckdb")
+    database.migrate()
+    with database.writing() as cur:  # as recorded by a database migrated with the earlier text
+        for number, checksum in store.EARLIER_CHECKSUMS.items():
+            cur.execute("UPDATE schema_migrations SET checksum = $c WHERE version = $v", {"c": checksum, "v": number})
+    assert database.migrate() == []
+    database.close()
+
+
+def test_the_catalog_password_stays_out_of_messages() -> None:
+    lake = Lake("postgres:dbname=t host=127.0.0.1 port=1 password=s3cret connect_timeout=2")
+    assert "s3cret" not in lake.describe()
+    with pytest.raises(StoreError, match="cannot attach") as raised:
+        Database(lake=lake)
+    assert "s3cret" not in str(raised.value)
+
+
+def test_a_write_that_keeps_clashing_stops_with_a_clear_error(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Real clashes between processes are in tests/test_lake.py (PostgreSQL catalog).
+    attempts = []
+
+    def loses_once() -> str:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise WriteConflict("another writer committed first")
+        return "stored"
+
+    assert db.retry(loses_once, "a test write") == "stored" and len(attempts) == 2
+
+    def always_loses() -> None:
+        raise WriteConflict("another writer committed first")
+
+    monkeypatch.setattr(store, "WRITE_ATTEMPTS", 2)
+    with pytest.raises(StoreBusy, match="2 times in a row and was not stored. Send it again"):
+        db.retry(always_loses, "a test write")

@@ -33,7 +33,7 @@ from service.demo import load_demo_if_empty
 from service.pipeline import configure as configure_pipeline
 from service.regroup import refresh_text_index
 from service.settings import Settings
-from service.store import Database
+from service.store import Database, open_store
 from service.timeouts import bounded
 
 WEB_DIR = Path(__file__).parent.parent / "web"
@@ -47,11 +47,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     @asynccontextmanager
     async def open_database(app: Litestar) -> AsyncIterator[None]:
-        db = Database(settings.db_path)
+        db = open_store(settings)
         try:
             applied = db.migrate()
             if applied:
-                log.info("applied migrations %s to %s", applied, settings.db_path)
+                log.info("applied migrations %s to %s", applied, db.path)
             if settings.load_demo:
                 report = load_demo_if_empty(db)
                 if report is not None:

@@ -16,7 +16,7 @@ from litestar.openapi.datastructures import ResponseSpec
 
 from service.articles import InvalidArticles
 from service.sources.files import SourceError
-from service.store import DatabaseLocked, StoreError
+from service.store import DatabaseLocked, StoreBusy, StoreError, StoreUnavailable
 
 log = logging.getLogger("service.api")
 PROBLEM_JSON = "application/problem+json"
@@ -118,6 +118,12 @@ def _locked(request: Request, exc: DatabaseLocked) -> Response:
     return problem(request, 503, "Database busy", str(exc), "database-busy")
 
 
+def _busy(request: Request, exc: StoreBusy | StoreUnavailable) -> Response:
+    # On the lake: other writers kept winning, or the catalog is down. Nothing was stored.
+    log.warning("store unavailable on %s: %s", request.url.path, exc)
+    return problem(request, 503, "Store busy or unavailable", str(exc), "store-busy")
+
+
 def _timed_out(request: Request, exc: duckdb.InterruptException) -> Response:
     # Only the query-time watchdog (service/timeouts.py) interrupts the server's queries.
     log.warning("query stopped after TIMELINE_QUERY_TIMEOUT_SECONDS on %s", request.url.path)
@@ -152,6 +158,8 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     ValidationException: _validation,
     HTTPException: _http,
     DatabaseLocked: _locked,
+    StoreBusy: _busy,
+    StoreUnavailable: _busy,
     StoreError: _store,
     duckdb.InterruptException: _timed_out,
     duckdb.Error: _duckdb,

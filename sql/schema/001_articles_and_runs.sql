@@ -2,6 +2,8 @@
 -- Append-only: nothing here is ever updated or deleted. Record time ends ("superseded_at") are
 -- not stored but computed by the views in 003_views.sql from the next row's recorded_at, so a
 -- supersession is itself an inserted row, and a crash can never leave a half-closed interval.
+-- Keys are written in comments, not declared: DuckLake tables take no PRIMARY KEY or UNIQUE, and
+-- the writer guarantees them (one write transaction at a time, see service/store.py).
 
 -- One row per version of an article. Versions are content-addressed: the same (article_id,
 -- content_hash) is stored once; a new hash for a known id is the next version.
@@ -18,14 +20,14 @@ CREATE TABLE article_versions (
     timezone           VARCHAR     NOT NULL,  -- IANA name or +HH:MM: the anchor's own clock
     local_published_at TIMESTAMP   NOT NULL,  -- the anchor on that clock, for reading
     recorded_at        TIMESTAMPTZ NOT NULL,  -- record time: when the service stored it
-    batch_id           VARCHAR     NOT NULL,
-    PRIMARY KEY (article_id, version)
+    batch_id           VARCHAR     NOT NULL
+    -- key: (article_id, version)
 );
 
 -- One row each time the pipeline processed an article version. The latest run of an article
 -- supersedes all earlier ones (of any version): their derived rows leave the current view.
 CREATE TABLE pipeline_runs (
-    run_id            BIGINT      PRIMARY KEY,
+    run_id            BIGINT      NOT NULL,  -- key
     article_id        VARCHAR     NOT NULL,
     version           INTEGER     NOT NULL,
     pipeline_version  VARCHAR     NOT NULL,
@@ -38,7 +40,7 @@ CREATE TABLE pipeline_runs (
 
 -- Ingest batches: what arrived together, from where, and what it did.
 CREATE TABLE ingest_batches (
-    batch_id      VARCHAR     PRIMARY KEY,
+    batch_id      VARCHAR     NOT NULL,  -- key
     recorded_at   TIMESTAMPTZ NOT NULL,
     origin        VARCHAR     NOT NULL,  -- 'http', 'cli', 'demo', 'reingest'
     received      INTEGER     NOT NULL,

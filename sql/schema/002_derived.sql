@@ -19,8 +19,8 @@ CREATE TABLE time_expressions (
     reason            VARCHAR     NOT NULL,  -- why this value, in words
     rule              VARCHAR     NOT NULL,  -- the lexicon rule that matched
     pipeline_version  VARCHAR     NOT NULL,
-    recorded_at       TIMESTAMPTZ NOT NULL,
-    PRIMARY KEY (run_id, ordinal)
+    recorded_at       TIMESTAMPTZ NOT NULL
+    -- key: (run_id, ordinal)
 );
 
 -- One statement in one article (filled by the events stage).
@@ -44,13 +44,13 @@ CREATE TABLE event_mentions (
     valid_until       TIMESTAMPTZ,
     grain             VARCHAR,
     pipeline_version  VARCHAR     NOT NULL,
-    recorded_at       TIMESTAMPTZ NOT NULL,
-    PRIMARY KEY (run_id, ordinal)
+    recorded_at       TIMESTAMPTZ NOT NULL
+    -- key: (run_id, ordinal)
 );
 
 -- Deduplication runs over the whole store; the latest supersedes the grouping of earlier ones.
 CREATE TABLE dedup_runs (
-    dedup_run_id      BIGINT      PRIMARY KEY,
+    dedup_run_id      BIGINT      NOT NULL,  -- key
     pipeline_version  VARCHAR     NOT NULL,
     recorded_at       TIMESTAMPTZ NOT NULL
 );
@@ -66,8 +66,8 @@ CREATE TABLE events (
     grain             VARCHAR,
     has_conflict      BOOLEAN     NOT NULL,
     pipeline_version  VARCHAR     NOT NULL,
-    recorded_at       TIMESTAMPTZ NOT NULL,
-    PRIMARY KEY (dedup_run_id, event_id)
+    recorded_at       TIMESTAMPTZ NOT NULL
+    -- key: (dedup_run_id, event_id)
 );
 
 -- Which mention belongs to which event, in one dedup run.
@@ -76,6 +76,6 @@ CREATE TABLE event_mention_links (
     event_id          VARCHAR     NOT NULL,
     run_id            BIGINT      NOT NULL,
     mention_ordinal   INTEGER     NOT NULL,
-    recorded_at       TIMESTAMPTZ NOT NULL,
-    PRIMARY KEY (dedup_run_id, run_id, mention_ordinal)
+    recorded_at       TIMESTAMPTZ NOT NULL
+    -- key: (dedup_run_id, run_id, mention_ordinal)
 );

@@ -4,7 +4,7 @@
 
 ALTER TABLE event_mentions ADD COLUMN reason VARCHAR;
 
-ALTER TABLE events ADD COLUMN conflicts VARCHAR[] DEFAULT [];
+ALTER TABLE events ADD COLUMN conflicts VARCHAR[];  -- no DEFAULT: DuckLake takes none for lists
 
 CREATE TABLE event_claims (
     dedup_run_id      BIGINT      NOT NULL,
