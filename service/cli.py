@@ -14,6 +14,7 @@ from typing import Any, Iterable, Sequence
 import msgspec
 
 from service.settings import Settings, SettingsError
+from service.store import StoreError
 from service.temporal.lexicon import LexiconError
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
@@ -43,6 +44,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.code
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
     except KeyboardInterrupt:
         print("interrupted; every finished batch is stored, the current one is not", file=sys.stderr)
         return 130
@@ -84,6 +88,9 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--direct", action="store_true", help="write into the database file even if a server answers")
     ingest.add_argument("--articles-only", action="store_true",
                         help="store the articles without running the pipeline (direct mode; `timeline reingest` derives them later)")
+    ingest.add_argument("--workers", type=int, default=1,
+                        help="processes running the pipeline (direct mode; default 1). On the DuckDB file they "
+                        "derive and this process writes; on a DuckLake each writes its own batches")
     ingest.set_defaults(run=_ingest)
 
     reingest = sub.add_parser(
@@ -138,7 +145,16 @@ def _parser() -> argparse.ArgumentParser:
     snapshot = sub.add_parser("snapshot", help="publish a read-only copy of the database for ad-hoc SQL")
     snapshot.set_defaults(run=_snapshot)
 
-    sql = sub.add_parser("sql", help="run one read-only SQL query (on the file, or the latest snapshot while a server runs)")
+    compact = sub.add_parser(
+        "compact", help="DuckLake maintenance: merge the small Parquet files that each write adds",
+        description="Flushes inlined rows and merges adjacent small files (ducklake_merge_adjacent_files); "
+        "with --expire-days also forgets DuckLake snapshots older than that and deletes the files only they "
+        "used (the service's own as_of does not need them). Safe while writers run. On the DuckDB file: a checkpoint.")
+    compact.add_argument("--expire-days", type=float, help="also expire DuckLake snapshots older than this many days")
+    compact.set_defaults(run=_compact)
+
+    sql = sub.add_parser("sql", help="run one read-only SQL query (on the file or the lake, or the latest snapshot "
+                         "while a server holds the file)")
     sql.add_argument("query")
     sql.add_argument("--format", choices=["table", "csv", "json"], default="table")
     sql.set_defaults(run=_sql)
@@ -161,13 +177,15 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         load_demo=settings.load_demo or args.demo,
     )
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from service.store import DatabaseLocked, Database
+    from service.store import open_store
 
     try:  # fail here with a clear message rather than inside the server's lifespan
-        Database(settings.db_path).close()
-    except DatabaseLocked as exc:
+        db = open_store(settings)
+        where = db.path
+        db.close()
+    except StoreError as exc:
         raise CliError(str(exc), EXIT_UNAVAILABLE) from None
-    print(f"serving {settings.db_path} on http://{settings.host}:{settings.port} (schema UI at /schema)", file=sys.stderr)
+    print(f"serving {where} on http://{settings.host}:{settings.port} (schema UI at /schema)", file=sys.stderr)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level.lower())
     return EXIT_OK
 
@@ -209,24 +227,38 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
         where = f"server {url}"
     else:
         from service.ingest import ingest_articles
-        from service.store import Database, DatabaseLocked
+        from service.store import DatabaseLocked, open_store
 
+        if args.workers < 1 or (args.workers > 1 and args.articles_only):
+            raise CliError("--workers must be at least 1, and 1 with --articles-only", EXIT_USAGE)
         try:
-            db = Database(settings.db_path)
+            db = open_store(settings)
         except DatabaseLocked as exc:
             raise CliError(f"{exc} No server answered at {settings.resolved_server_url} "
                            "(set TIMELINE_SERVER_URL to reach it).", EXIT_UNAVAILABLE) from None
-        print(f"ingesting {len(articles)} articles directly into {settings.db_path}", file=sys.stderr)
-        try:
-            db.migrate()
-            for number, batch in enumerate(_progress(batches, len(batches)), start=1):
-                report = ingest_articles(db, batch, origin="cli", run_pipeline=not args.articles_only)
+        where = db.path
+        print(f"ingesting {len(articles)} articles directly into {where}"
+              + (f" with {args.workers} workers" if args.workers > 1 else ""), file=sys.stderr)
+        if args.workers > 1:
+            from service.workers import ingest_parallel, plan_batches
+
+            db.close()
+            batches = plan_batches(settings, articles, workers=args.workers, batch_size=args.batch_size)
+            reports = ingest_parallel(settings, batches, workers=args.workers)
+            for number, report in enumerate(_progress(reports, len(batches)), start=1):
                 for key in totals:
                     totals[key] += getattr(report, key)
                 _log_batch(number, len(batches), report.created, report.new_versions, report.unchanged)
-        finally:
-            db.close()
-        where = f"file {settings.db_path}"
+        else:
+            try:
+                db.migrate()
+                for number, batch in enumerate(_progress(batches, len(batches)), start=1):
+                    report = ingest_articles(db, batch, origin="cli", run_pipeline=not args.articles_only)
+                    for key in totals:
+                        totals[key] += getattr(report, key)
+                    _log_batch(number, len(batches), report.created, report.new_versions, report.unchanged)
+            finally:
+                db.close()
     print(f"ingested into {where}: {totals['created']} created, {totals['new_versions']} new versions, "
           f"{totals['unchanged']} unchanged")
     return EXIT_OK
@@ -319,10 +351,10 @@ def _snapshot(args: argparse.Namespace, settings: Settings) -> int:
         except ServerError as exc:
             raise CliError(f"the server could not publish a snapshot: {exc}", EXIT_UNAVAILABLE) from None
         return EXIT_OK
-    from service.store import Database, DatabaseLocked
+    from service.store import DatabaseLocked, open_store
 
     try:
-        db = Database(settings.db_path)
+        db = open_store(settings)
     except DatabaseLocked as exc:
         raise CliError(f"{exc} No server answered at {settings.resolved_server_url}.", EXIT_UNAVAILABLE) from None
     try:
@@ -463,10 +495,34 @@ def _clip(text: str, width: int) -> str:
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
-def _read_only_store(settings: Settings):
-    """The database file read-only, or the latest snapshot while a server holds the file."""
-    from service.store import Database, DatabaseLocked, StoreError, latest_snapshot
+def _compact(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import timedelta
 
+    from service.store import open_store
+
+    if args.expire_days is not None and args.expire_days < 0:
+        raise CliError("--expire-days must not be negative", EXIT_USAGE)
+    db = open_store(settings)
+    try:
+        db.migrate()
+        steps = db.compact(expire_older_than=None if args.expire_days is None else timedelta(days=args.expire_days))
+    finally:
+        db.close()
+    for step in steps:
+        print(step)
+    return EXIT_OK
+
+
+def _read_only_store(settings: Settings):
+    """The database file read-only, or the latest snapshot while a server holds the file; on a
+    DuckLake, the lake itself attached read-only (any number of readers may, while writers write)."""
+    from service.store import Database, DatabaseLocked, StoreError, latest_snapshot, open_store
+
+    if settings.store == "ducklake":
+        try:
+            return open_store(settings, read_only=True)
+        except StoreError as exc:
+            raise CliError(str(exc), EXIT_UNAVAILABLE) from None
     if settings.db_path.exists():
         try:
             return Database(settings.db_path, read_only=True)
