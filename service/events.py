@@ -72,6 +72,12 @@ class EventMention(msgspec.Struct, frozen=True, kw_only=True):
     valid_until: datetime | None
     grain: str | None
     reason: str
+    # The words of the trigger's own clause (for a report, its whole sentence): what
+    # deduplication compares, so that two events of one sentence do not share their words.
+    context: str = ""
+    # Whether a timeline shows it by default (`_Extractor._salient`): a main assertion of its
+    # sentence or a happening the sentence dates itself; side mentions stay stored and linked.
+    salient: bool = True
 
 
 # ------------------------------------------------------------------ lexicon ----------------
@@ -90,6 +96,7 @@ class EventLexicon(msgspec.Struct, frozen=True):
     signals: dict[str, str]
     classes: dict[str, frozenset[str]]
     irregular: dict[str, str]
+    habitual: frozenset[str]
     version: str
 
 
@@ -110,7 +117,8 @@ def get_lexicon(language: str = "en") -> EventLexicon:
         narrative_past=frozenset(data["narrative_past"]),
         light_verbs=frozenset(data.get("light_verbs", [])),
         organizations=frozenset(data.get("organization_heads", [])), signals=signals, classes=classes,
-        irregular=dict(data.get("irregular", {})), version=str(data.get("version", "0")),
+        irregular=dict(data.get("irregular", {})), habitual=frozenset(data.get("habitual", [])),
+        version=str(data.get("version", "0")),
     )
 
 
@@ -226,12 +234,48 @@ def _noun_phrase(token: Any, body: str) -> str:
     for c in token.lefts:
         if c.dep_ in ("det", "compound", "amod", "poss", "nummod", "nmod", "quantmod", "case") \
                 or (c.dep_ == "punct" and c.text in "“”\"'‘’"):
-            left = c
+            left = c.left_edge  # "Ukrainian" of "Ukrainian Deputy Defense Minister Ganna Maliar"
             break
     start = left.idx
     end = token.idx + len(token.text)
     text = body[start:end]
     return text.strip(" “”\"'‘’,")
+
+
+# Children that start another clause: their words describe another event, not this one.
+_OTHER_CLAUSE = frozenset({"ccomp", "relcl", "advcl", "conj", "parataxis", "xcomp", "csubj", "cc", "mark"})
+MAX_CONTEXT_TOKENS = 40
+
+
+def _clause_words(token: Any) -> str:
+    """The trigger's own clause: its subtree without embedded or coordinated clauses."""
+    keep: list[Any] = []
+    if token.dep_ in ("relcl", "acl") and token.head.i != token.i:
+        keep.append(token.head)  # "the group that had attacked": the antecedent takes part
+    stack = [token]
+    while stack and len(keep) < MAX_CONTEXT_TOKENS:
+        t = stack.pop()
+        keep.append(t)
+        stack.extend(c for c in t.children if c.dep_ not in _OTHER_CLAUSE and not c.is_punct)
+    return " ".join(t.text for t in sorted(keep, key=lambda t: t.i))
+
+
+def _report_words(verb: Any) -> str:
+    """A statement's speaker and content: the reporting verb's subtree without the clauses
+    coordinated with it ("…, adding that …" is another statement); for a trailing "…, the
+    governor said" the clause it attributes."""
+    if verb.dep_ == "advcl" and verb.head.i != verb.i:
+        # "…, the governor said, reporting at least 12 civilians injured": its own content
+        # with the speaker of the verb it hangs on
+        keep = list(verb.subtree) + [t for c in verb.head.children if c.dep_ in ("nsubj", "nsubjpass")
+                                     for t in c.subtree]
+    else:
+        root = verb.head if verb.dep_ == "parataxis" else verb
+        keep = [t for c in root.children if c.dep_ not in ("advcl", "conj", "cc", "parataxis") or c.i == verb.i
+                for t in c.subtree]
+        keep.append(root)
+    keep = sorted((t for t in keep if not t.is_punct), key=lambda t: t.i)[:MAX_CONTEXT_TOKENS * 2]
+    return " ".join(t.text for t in keep)
 
 
 def _speaker(verb: Any) -> Any | None:
@@ -291,7 +335,7 @@ class _Mention:
 
     __slots__ = ("token", "sentence", "kind", "tense", "reporter", "speaker", "link", "index",
                  "start", "end", "grain", "reason", "nominal", "participants", "places", "subject",
-                 "according", "present_state", "pluperfect", "narrative")
+                 "according", "present_state", "pluperfect", "narrative", "anchored")
 
     def __init__(self, token: Any, sentence: tuple[int, int], kind: str, tense: str, nominal: bool):
         self.token = token
@@ -314,6 +358,7 @@ class _Mention:
         self.present_state = False
         self.pluperfect = False
         self.narrative = False  # dated by "previously", "earlier": within the story
+        self.anchored = False  # dated by its own sentence: a time expression or "after X"
 
     @property
     def timed(self) -> bool:
@@ -369,6 +414,8 @@ class _Extractor:
         self.story_start: datetime | None = None
         self.sentences_here: list[list[_Mention]] = []
         self.spans: list[Any] = []
+        self.quoted: set[int] = set()  # token indices inside direct quotations
+        self.attributes: dict[int, int] = {}  # trailing reporting verb -> the verb it attributes
         self.by_token: dict[int, _Mention] = {}
         self.mentions: list[_Mention] = []
         self.time_tokens: set[int] = set()
@@ -401,6 +448,7 @@ class _Extractor:
             if span is None or len(span) > MAX_SENTENCE_TOKENS or not any(t.dep_ for t in span):
                 continue
             self.spans.append(span)
+            self._mark_quotes(span)
             self._sentence(span, (s.start, s.end))
             if len(self.mentions) >= MAX_MENTIONS:
                 break
@@ -425,6 +473,25 @@ class _Extractor:
             self._default_time(m, depth=0)
         self._refine_by_coreference()
         return [self._out(m) for m in self.mentions[:MAX_MENTIONS]]
+
+    def _mark_quotes(self, span: Any) -> None:
+        """Tokens inside a direct quotation of this sentence: a quoted stretch of three or more
+        tokens with a verb. Scare quotes around a word or a name ("the Kremlin was
+        “concerned”", an “anti-terror regime”) are the writer's own sentence."""
+        marks = [t.text for t in span if t.text in ("“", "”", "«", "»")]
+        inside = bool(marks) and marks[0] in ("”", "»")  # a quote opened in an earlier sentence
+        stretch: list[Any] = []
+        for t in list(span) + [None]:
+            closing = t is None or t.text in ("“", "”", '"', "«", "»")
+            if not closing:
+                if inside:
+                    stretch.append(t)
+                continue
+            if inside and len(stretch) >= 3 and any(x.pos_ in ("VERB", "AUX") for x in stretch):
+                self.quoted.update(x.i for x in stretch)
+            stretch = []
+            if t is not None:
+                inside = t.text in ("“", "«") or (t.text == '"' and not inside)
 
     # -- triggers --------------------------------------------------------------------------
     def _is_trigger(self, t: Any) -> tuple[str, str, bool] | None:
@@ -490,6 +557,7 @@ class _Extractor:
             return
         self.mentions.extend(here)
         trailing = self._trailing_attributions(span)
+        self.attributes.update({r.i: head for head, r in trailing.items()})
         for m in here:
             self._attribute(m, span, trailing)
         self._link_times(span, bounds, here)
@@ -588,13 +656,17 @@ class _Extractor:
         written with a first and last name ("Vyacheslav Gladkov"), or later by that last name
         alone ("Gladkov"); "Russia" or "the Defense Ministry" never is, so "he" skips them."""
         surnames: set[str] = set()
+        roles: dict[str, str] = {}  # "governor" -> "Vyacheslav Gladkov"
         last: str | None = None
         for span in self.spans:
             for t in span:
                 m = self.by_token.get(t.i)
-                if m is not None and m.kind == "reporting" and m.speaker is not None \
-                        and m.speaker.casefold() in _PRONOUNS and last is not None:
-                    m.speaker = last
+                if m is not None and m.kind == "reporting" and m.speaker is not None:
+                    said_by = m.speaker.casefold()
+                    if said_by in _PRONOUNS and last is not None:
+                        m.speaker = last
+                    elif said_by.startswith("the ") and said_by.split()[-1] in roles:
+                        m.speaker = roles[said_by.split()[-1]]  # "the governor": named earlier
                 if t.pos_ != "PROPN" or t.dep_ not in ("nsubj", "nsubjpass", "conj", "appos", "pobj"):
                     continue
                 key = t.text.casefold()
@@ -603,10 +675,25 @@ class _Extractor:
                 first = t.i - 1 if t.i > 0 and t.doc[t.i - 1].pos_ == "PROPN" and t.doc[t.i - 1].dep_ == "compound" else None
                 if first is not None and t.doc[first].text.casefold() not in self.lex.organizations:
                     surnames.add(key)
+                    name = f"{t.doc[first].text} {t.text}"
+                    for role in self._roles_of(t, first):
+                        roles[role] = name
                     if t.dep_ in ("nsubj", "nsubjpass") or (m is None and t.head.i in self.by_token):
                         last = f"{t.doc[first].text} {t.text}"
                 elif key in surnames and t.dep_ in ("nsubj", "nsubjpass"):
                     last = t.text
+
+    @staticmethod
+    def _roles_of(surname: Any, first: int) -> list[str]:
+        """Common nouns that name a person's role where the name is written: "Belgorod
+        governor Vyacheslav Gladkov", "Vyacheslav Gladkov, Belgorod governor", "the governor,
+        Vyacheslav Gladkov". A later "the governor" is that person."""
+        doc = surname.doc
+        found = [c for i in (first, surname.i) for c in doc[i].children
+                 if c.pos_ == "NOUN" and c.dep_ in ("compound", "appos")]
+        if surname.dep_ == "appos" and surname.head.pos_ == "NOUN":
+            found.append(surname.head)
+        return [c.text.casefold() for c in found]  # the pipeline runs no lemmatizer
 
     # -- time links from the sentence's expressions ------------------------------------------
     def _link_times(self, span: Any, bounds: tuple[int, int], here: list[_Mention]) -> None:
@@ -646,6 +733,7 @@ class _Extractor:
             if target.present_state and end is not None and end <= self.anchor:
                 target.kind, target.tense, target.present_state = "occurrence", "past", False
             s2, e2 = self._apply_link(link, start, end, target)
+            target.anchored = True
             target.set(link, i, s2, e2, grain, f"{link} {e.text!r}{reason_extra} ({e.value}, {e.reason or e.resolved_against})")
 
     def _signal(self, root: Any, es: Any) -> tuple[str | None, Any | None]:
@@ -732,6 +820,7 @@ class _Extractor:
                         else:
                             m.copy_time(other, f"{other.reason}; during its {mark}-clause {other.token.text!r}")
                     elif how == "after-phrase":
+                        m.anchored = True
                         m.set("before", other.index, self._before_start(other.start), other.start,
                               other.grain, f"before {other.token.text!r} (it follows this one), from the story's first day")
                     else:
@@ -978,4 +1067,54 @@ class _Extractor:
             time_link=m.link,  # type: ignore[arg-type]
             time_index=m.index, valid_from=m.start, valid_until=m.end, grain=m.grain,
             reason=m.reason,
+            context=_report_words(t) if m.kind == "reporting" else _clause_words(t),
+            salient=self._salient(m),
         )
+
+    def _salient(self, m: _Mention) -> bool:
+        """A timeline shows what a sentence asserts happened, not every verb of it. Shown: a
+        mention its own sentence dates (a time expression, "after the raid"); a statement
+        with a known speaker made by a main verb; a happening asserted by a main clause or
+        by what a statement reports. Not shown (kept and linked): nouns and side clauses
+        without their own time, simple-present situations ("the region borders Ukraine"),
+        future, modal or infinitive verbs."""
+        t = m.token
+        if m.tense == "modal" or any(c.text.casefold() in self.lex.habitual for c in t.children):
+            return False  # "could undermine", "repeatedly shelled": not one dated happening
+        if t.i in self.quoted:
+            return False  # inside a direct quote: the statement is the event, not its words
+        if m.kind == "reporting" and self._attributes_shown_news(t):
+            return False  # "Drones struck …, authorities said Tuesday": the news is what they said
+        if m.anchored:
+            return m.start is not None or m.end is not None
+        if m.nominal or m.present_state or m.kind == "state" or m.tense in ("future", "nonfinite"):
+            return False
+        if m.kind == "reporting":
+            if m.speaker is None or m.speaker.casefold() in _PRONOUNS:
+                return False
+            if any(c.dep_ == "ccomp" and c.i in self.quoted for c in t.children):
+                return False  # an undated attribution of a quote ("…,” says Olga)
+        return self._main_clause(t, depth=0)
+
+    def _attributes_shown_news(self, t: Any) -> bool:
+        """A trailing attribution ("X happened, the governor said") of a clause that is shown:
+        the attribution is kept as the event's source, not shown as news of its own."""
+        content = [c for c in t.children if c.dep_ == "ccomp" and c.i < t.i]
+        if (t.dep_ == "parataxis" and t.head.i < t.i) or t.i in self.attributes:
+            content.append(t.head if t.i not in self.attributes else self.doc[self.attributes[t.i]])
+        return any((c_m := self.by_token.get(c.i)) is not None and c_m.kind != "reporting" and self._salient(c_m)
+                   for c in content)
+
+    def _main_clause(self, t: Any, depth: int) -> bool:
+        """The sentence's main verb, a verb coordinated with it, or the news clause of a trailing
+        attribution ("Nine towns were evacuated, the governor said"). What a statement made
+        first reports ("Russia said its troops were battling") is shown through the statement,
+        unless its own time is given."""
+        if depth > 4:
+            return False
+        if t.dep_ == "ROOT" or (t.dep_ == "parataxis" and t.head.dep_ == "ROOT"):
+            return True
+        head = self.by_token.get(t.head.i)
+        if t.dep_ == "ccomp" and head is not None and head.kind == "reporting":
+            return head.token.i > t.i and self._main_clause(head.token, depth + 1)
+        return t.dep_ == "conj" and self._main_clause(t.head, depth + 1)

@@ -129,7 +129,7 @@ def test_mentions_are_frozen_msgspec_structs_with_the_agreed_fields() -> None:
     assert set(EventMention.__struct_fields__) == {
         "sentence_start", "sentence_end", "trigger_start", "trigger_end", "trigger", "kind",
         "attributed_to", "participants", "places", "time_link", "time_index", "valid_from",
-        "valid_until", "grain", "reason"}
+        "valid_until", "grain", "reason", "context", "salient"}
     with pytest.raises(AttributeError):
         m.kind = "state"  # type: ignore[misc]
     assert msgspec.json.decode(msgspec.json.encode(m), type=EventMention) == m
@@ -188,3 +188,38 @@ def test_perfect_tense_does_not_continue_a_narrative() -> None:
     assert days(one(ms, "said")) == MON
     denied = one(ms, "denied")
     assert denied.time_link == "before" and days(denied) != MON
+
+
+def test_the_timeline_shows_main_assertions_not_every_verb() -> None:
+    """Salience: what a sentence asserts happened is shown; its side clauses, vague nouns,
+    the words of direct quotes and habitual or modal verbs are kept but not shown."""
+    ms = run("Drones struck the region on Monday, the governor said. The region has been repeatedly "
+             "shelled in attacks. “We fought them all night,” the mayor said on Tuesday. “We hold,” an officer said. "
+             "Success could undermine support.")
+    assert one(ms, "struck").salient
+    assert not one(ms, "shelled").salient  # "repeatedly": a pattern, not one happening
+    assert not one(ms, "attacks").salient  # a noun without its own time
+    assert not one(ms, "undermine").salient  # modal
+    said = [m for m in ms if m.trigger == "said"]
+    assert not said[0].salient  # a trailing attribution of news that is shown: its source
+    assert said[1].salient  # a dated statement of a direct quote is the event
+    assert not one(ms, "fought").salient  # the quote's words are not
+    assert not said[2].salient  # an undated attribution of a quote illustrates, it is no event
+
+
+def test_report_first_then_content_shows_the_statement() -> None:
+    ms = run("Russia said its troops were battling a group that entered from Ukraine.")
+    assert one(ms, "said").salient and not one(ms, "battling").salient and not one(ms, "entered").salient
+
+
+def test_a_role_noun_speaker_is_the_person_named_with_that_role() -> None:
+    ms = run("Belgorod governor Vyacheslav Gladkov said the towns were shelled. "
+             "Nine towns were also evacuated, the governor said.")
+    reports = [m for m in ms if m.kind == "reporting"]
+    assert [m.attributed_to for m in reports] == ["Belgorod governor Vyacheslav Gladkov", "Vyacheslav Gladkov"]
+
+
+def test_context_is_the_trigger_s_own_clause() -> None:
+    ms = run("Drones struck the region where security operations pressed into a second day.")
+    assert "pressed" not in one(ms, "struck").context
+    assert "security operations pressed into a second day" in one(ms, "pressed").context
