@@ -122,6 +122,9 @@ class MentionRecord:
     valid_from: datetime | None
     valid_until: datetime | None
     grain: str | None
+    # The words of the trigger's own clause (events stage); empty -> the whole sentence.
+    context: str = ""
+    salient: bool = True  # a main, dated assertion (events stage): the timeline shows its event
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,7 @@ class Event:
     sources: tuple[str, ...]
     claims: tuple[Claim, ...]
     conflicts: tuple[str, ...]
+    salient: bool = True  # some mention asserts it as a main, dated happening
 
     @property
     def has_conflict(self) -> bool:
@@ -168,6 +172,10 @@ class _Lexicon:
     qualifiers: dict[tuple[str, ...], tuple[float, float]]
     claims: dict[str, str]  # meaning class -> attribute
     say_stems: frozenset[str]
+    capitals: dict[str, str]  # folded capital -> folded country ("Kyiv has denied": Ukraine's government)
+    light_reporting: frozenset[str]  # stems of "expressed", "voiced": the act is their object
+    additive: frozenset[str]  # stems of "added": a statement after another one of the article
+    public: frozenset[str]  # speakers who are the public ("residents", "witnesses")
     version: str
 
 
@@ -216,6 +224,10 @@ def load_lexicon(language: str = "en") -> _Lexicon:
         qualifiers=quals,
         claims=dict(data["claims"]),
         say_stems=frozenset(s for s, c in classes.items() if c == {"say"}),
+        capitals={fold_token(k): fold_token(v) for k, v in data.get("capitals", {}).items()},
+        light_reporting=frozenset(_stem_raw(w, irregular) for w in words.get("light_reporting", [])),
+        additive=frozenset(_stem_raw(w, irregular) for w in words.get("additive_reporting", [])),
+        public=frozenset(w.casefold() for w in words.get("public_speakers", [])),
         version=str(data.get("version", "0")),
     )
 
@@ -240,6 +252,13 @@ def strip_accents(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Words of a text, possessive 's dropped ("Russia’s" -> "Russia")."""
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=100_000)
+def _tokens(text: str) -> tuple[str, ...]:
+    # Cached: the sentence of a mention is read for its features, claims and label, and
+    # several mentions share a sentence.
     out = []
     for w in _WORD.findall(text):
         if w.endswith(("'s", "’s", "'S", "’S")):
@@ -248,7 +267,7 @@ def tokens(text: str) -> list[str]:
             w = w.replace("’", "'")
         if w:
             out.append(w)
-    return out
+    return tuple(out)
 
 
 @lru_cache(maxsize=200_000)
@@ -318,12 +337,27 @@ def tokens_match(a: str, b: str) -> bool:
     return r >= 90 and min(len(a), len(b)) >= 6
 
 
+@lru_cache(maxsize=200_000)
+def _by_initial(ys: frozenset[str]) -> dict[str, tuple[str, ...]]:
+    """Tokens of a set that fuzzy matching may pair, by first letter (`tokens_match` needs
+    the same first letter and three letters or more)."""
+    out: dict[str, list[str]] = {}
+    for y in ys:
+        if len(y) >= 3:
+            out.setdefault(y[0], []).append(y)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _fuzzy_in(x: str, ys: frozenset[str]) -> bool:
+    if x in ys:
+        return True
+    if len(x) < 3:
+        return False
+    return any(tokens_match(x, y) for y in _by_initial(ys).get(x[0], ()))
+
+
 def _matched(xs: Iterable[str], ys: frozenset[str]) -> int:
-    n = 0
-    for x in xs:
-        if x in ys or any(tokens_match(x, y) for y in ys):
-            n += 1
-    return n
+    return sum(1 for x in xs if _fuzzy_in(x, ys))
 
 
 def names_match(a: str, b: str) -> float:
@@ -360,6 +394,7 @@ class _Features:
     fine: bool
     trig_stems: frozenset[str]
     trig_classes: frozenset[str]
+    act: frozenset[str]  # for a report, what kind of statement (accuse, deny, worry...); empty = unknown
     content: frozenset[str]  # folded content tokens
     content_str: str
     content_classes: frozenset[str]
@@ -384,7 +419,7 @@ def _features(m: MentionRecord) -> _Features:
     content_classes: set[str] = set()
     class_words: dict[str, frozenset[str]] = {}
     means: set[str] = set()
-    for w in tokens(m.sentence.replace("-", " ")):
+    for w in tokens((m.context or m.sentence).replace("-", " ")):
         low = w.casefold()
         if low in lex.stop or low in lex.time or _is_number(low, lex):
             continue
@@ -412,6 +447,10 @@ def _features(m: MentionRecord) -> _Features:
         low = m.attributed_to.strip().casefold()
         if low and low not in lex.pronouns:
             sp = fold_name(m.attributed_to) - {fold_token(p) for p in lex.pronouns}
+            # a capital speaks for its government: "Kyiv has denied" ~ "Ukrainian minister"
+            sp |= {lex.capitals[t] for t in sp if t in lex.capitals}
+            if _is_public(m.attributed_to, lex):
+                sp |= {PUBLIC}
             speaker = sp or None
     if speaker:
         names |= speaker
@@ -423,6 +462,7 @@ def _features(m: MentionRecord) -> _Features:
         fine=fine,
         trig_stems=trig_stems,
         trig_classes=trig_classes,
+        act=_act(m, trig_stems, trig_classes, lex) if m.kind == "reporting" else frozenset(),
         content=frozenset(content),
         content_str=" ".join(sorted(content)),
         content_classes=frozenset(content_classes),
@@ -432,6 +472,22 @@ def _features(m: MentionRecord) -> _Features:
         speaker=speaker,
         org=source_org(m.source),
     )
+
+
+def _act(m: MentionRecord, trig_stems: frozenset[str], trig_classes: frozenset[str], lex: _Lexicon) -> frozenset[str]:
+    """The speech act of a report: its verb's meaning beyond "say" (accused, denied), or for a
+    light verb the meaning of what follows it ("expressed concern" -> worry)."""
+    act = trig_classes - {"say"}
+    if act or not (trig_stems & lex.light_reporting):
+        return act
+    words = tokens(m.context or m.sentence)
+    stems = [stem(w) for w in words]
+    at = next((i for i, s in enumerate(stems) if s in trig_stems), None)
+    for s in stems[at + 1:at + 4] if at is not None else ():
+        found = lex.classes.get(s, frozenset()) - {"say"}
+        if found:
+            return found
+    return frozenset()
 
 
 # ---------------------------------------------------------------- time --------------
@@ -464,10 +520,22 @@ def interval_compatibility(a: MentionRecord, b: MentionRecord) -> str:
 
 # ---------------------------------------------------------------- scoring -----------
 
+PUBLIC = "\x00public"  # speaker mark of people in the street, never an official voice
+
+
+def _is_public(speaker: str, lex: _Lexicon) -> bool:
+    """"Russians interviewed by AFP", "residents": the public, not the state whose name they share."""
+    last = speaker.split()[-1] if speaker.split() else ""
+    low = last.casefold()
+    return low in lex.public or (last[:1].isupper() and low.endswith(("ans", "ians", "is")))
+
+
 def _speakers_compatible(x: frozenset[str] | None, y: frozenset[str] | None) -> bool:
     if not x or not y:
         return True
-    return _matched(x, y) > 0
+    if (PUBLIC in x) != (PUBLIC in y):
+        return False  # the public and an official never make one statement
+    return _matched(x - {PUBLIC}, y - {PUBLIC}) > 0
 
 
 def _speaker_match(x: frozenset[str], y: frozenset[str]) -> float:
@@ -483,11 +551,35 @@ def _speaker_match(x: frozenset[str], y: frozenset[str]) -> float:
     return (mx + my) / (len(x) + len(y))
 
 
-def _set_match(x: frozenset[str], y: frozenset[str]) -> float:
-    """Dice over fuzzy-matched tokens."""
+def _set_match(x: frozenset[str], y: frozenset[str], weights: Weights | None = None) -> float:
+    """Dice over fuzzy-matched tokens, each weighted by its rarity among the mentions grouped
+    together (`token_weights`): the story's own topic words ("Belgorod", "attack") are in
+    every mention and say little about which happening two mentions name."""
     if not x or not y:
         return 0.0
-    return min(1.0, (_matched(x, y) + _matched(y, x)) / (len(x) + len(y)))
+    if weights is None:
+        return min(1.0, (_matched(x, y) + _matched(y, x)) / (len(x) + len(y)))
+    w = weights.get
+    top = weights.get("", 1.0)
+    hit = sum(w(t, top) for t in x if _fuzzy_in(t, y)) + sum(w(t, top) for t in y if _fuzzy_in(t, x))
+    return min(1.0, hit / (sum(w(t, top) for t in x) + sum(w(t, top) for t in y)))
+
+
+Weights = dict[str, float]
+
+
+def token_weights(mentions: list[MentionRecord]) -> Weights:
+    """Smoothed inverse document frequency of each folded content and name token over the
+    mentions (a mention is a document); the key "" holds the weight of an unseen token."""
+    df: dict[str, int] = {}
+    for m in mentions:
+        f = _features(m)
+        for t in f.content | f.names:
+            df[t] = df.get(t, 0) + 1
+    n = len(mentions)
+    weights = {t: math.log((1 + n) / (1 + d)) + 1.0 for t, d in df.items()}
+    weights[""] = math.log(1 + n) + 1.0
+    return weights
 
 
 def _meaning(fa: _Features, fb: _Features, reporting: bool) -> tuple[float | None, str]:
@@ -501,6 +593,8 @@ def _meaning(fa: _Features, fb: _Features, reporting: bool) -> tuple[float | Non
             if (fa.trig_classes & fb.content_classes) or (fb.trig_classes & fa.content_classes):
                 return 0.6, "trigger class found in the other sentence"
             return 0.0, "different trigger meaning"
+    if reporting and fa.act and fb.act and not (fa.act & fb.act):
+        return 0.0, "different statements (" + ",".join(sorted(fa.act)) + " / " + ",".join(sorted(fb.act)) + ")"
     wa, wb = fa.class_words, fb.class_words
     if not wa or not wb:
         return None, "meaning unknown"
@@ -514,10 +608,13 @@ def _meaning(fa: _Features, fb: _Features, reporting: bool) -> tuple[float | Non
     return (ma + mb) / (len(wa) + len(wb)), "content class " + ",".join(shared)
 
 
-def score_reasons(a: MentionRecord, b: MentionRecord) -> tuple[float, list[str]]:
-    """`same_event_score` with the reasons behind it, for debugging and the API."""
+def score_reasons(a: MentionRecord, b: MentionRecord, weights: Weights | None = None) -> tuple[float, list[str]]:
+    """`same_event_score` with the reasons behind it, for debugging and the API. `weights`
+    (`token_weights` of the mentions being grouped) make rare shared words count more."""
     if a.kind != b.kind:
         return 0.0, [f"different kinds ({a.kind} / {b.kind})"]
+    if _place(a) == _place(b):
+        return 0.0, ["one sentence names two different happenings"]
     compat = interval_compatibility(a, b)
     if compat == "no":
         return 0.0, ["incompatible intervals"]
@@ -525,13 +622,16 @@ def score_reasons(a: MentionRecord, b: MentionRecord) -> tuple[float, list[str]]
     reporting = a.kind == "reporting"
     if reporting and not _speakers_compatible(fa.speaker, fb.speaker):
         return 0.0, [f"different speakers ({a.attributed_to} / {b.attributed_to})"]
+    if reporting and a.article_id == b.article_id and (fa.trig_stems | fb.trig_stems) & load_lexicon().additive:
+        return 0.0, ["'added': a further statement of the same article"]
     reasons = []
     meaning, why = _meaning(fa, fb, reporting)
     reasons.append(why)
-    names = _set_match(fa.names, fb.names)
+    names = _set_match(fa.names, fb.names, weights)
+    known_names = bool(fa.names and fb.names)  # a side without names is not a disagreement
     if fa.content and fb.content:
         tsr = _token_set_ratio(fa.content_str, fb.content_str) / 100.0
-        wording = 0.5 * tsr + 0.5 * _set_match(fa.content, fb.content)
+        wording = 0.5 * tsr + 0.5 * _set_match(fa.content, fb.content, weights)
     else:
         wording = 0.0
     reasons.append(f"names {names:.2f}, wording {wording:.2f}")
@@ -546,11 +646,17 @@ def score_reasons(a: MentionRecord, b: MentionRecord) -> tuple[float, list[str]]
             spk = 0.6 if fa.org == fb.org else 0.3
             reasons.append("speaker unknown, same source organisation" if fa.org == fb.org
                            else "speaker unknown")
-        score = 0.30 * m + 0.20 * spk + 0.15 * names + 0.35 * wording
+        score = _weighted([(0.30, m), (0.20, spk), (0.15, names if known_names else None), (0.35, wording)])
     else:
-        score = 0.40 * m + 0.25 * names + 0.35 * wording
+        score = _weighted([(0.40, m), (0.25, names if known_names else None), (0.35, wording)])
     if meaning == 0.0:
         score *= 0.4
+    if compat == "yes" and fa.fine and fb.fine:
+        score = min(1.0, score + 0.05)  # both dated to the same day or finer: evidence, not only a gate
+        reasons.append("same day")
+    if fa.means & fb.means and not reporting:
+        score = min(1.0, score + 0.1)  # the same means (drones, ground fighters) is evidence too
+        reasons.append("same means (" + ",".join(sorted(fa.means & fb.means)) + ")")
     if fa.means and fb.means and not (fa.means & fb.means):
         score *= 0.3
         reasons.append("different means (" + ",".join(sorted(fa.means)) + " / "
@@ -561,10 +667,24 @@ def score_reasons(a: MentionRecord, b: MentionRecord) -> tuple[float, list[str]]
     return max(0.0, min(1.0, score)), reasons
 
 
-def same_event_score(a: MentionRecord, b: MentionRecord) -> float:
+def _weighted(parts: list[tuple[float, float | None]]) -> float:
+    """Weighted mean of the known parts (None: unknown on one side, left out)."""
+    known = [(w, v) for w, v in parts if v is not None]
+    return sum(w * v for w, v in known) / sum(w for w, _ in known)
+
+
+def _place(m: MentionRecord) -> tuple[str, str]:
+    """Where a mention is written. Two mentions of one sentence are two happenings: a
+    sentence that names one event twice ("the raid ... the attack") is rare, while a sentence
+    that names several related events (drones struck as operations pressed after a raid) is
+    the rule in news."""
+    return m.article_id, m.sentence
+
+
+def same_event_score(a: MentionRecord, b: MentionRecord, weights: Weights | None = None) -> float:
     """0..1: how likely two mentions name the same happening (0 when a gate fails).
     `score_reasons` gives the reasons."""
-    return score_reasons(a, b)[0]
+    return score_reasons(a, b, weights)[0]
 
 
 # ---------------------------------------------------------------- blocking ----------
@@ -689,6 +809,7 @@ def _format_value(words: list[str], start: int, end: int, lex: _Lexicon) -> str:
     return " ".join(out)
 
 
+@lru_cache(maxsize=100_000)
 def _claims_with_ranges(m: MentionRecord) -> list[tuple[Claim, tuple[float, float]]]:
     lex = load_lexicon()
     words = tokens(m.sentence.replace("-", " "))
@@ -747,6 +868,7 @@ class _Cluster:
     fine: bool
     near: bool
     speakers: list[frozenset[str]]
+    places: set[tuple[str, str]]
 
 
 def _merge_window(x: _Cluster, y: _Cluster) -> tuple[str, datetime | None, datetime | None]:
@@ -761,26 +883,30 @@ def _merge_window(x: _Cluster, y: _Cluster) -> tuple[str, datetime | None, datet
     return "no", None, None
 
 
-def cluster(mentions: list[MentionRecord], *, threshold: float = DEFAULT_THRESHOLD,
-            max_block: int = MAX_BLOCK) -> list[Event]:
-    """Group mentions into events (average link over blocked candidate pairs, gates checked
-    between whole clusters). Events come back ordered by interval start, end, first mention."""
-    if not mentions:
-        return []
-    order = sorted(range(len(mentions)), key=lambda i: _canonical(mentions[i]))
-    ms = [mentions[i] for i in order]
-    feats = [_features(m) for m in ms]
-    clusters: dict[int, _Cluster] = {}
-    for i, (m, f) in enumerate(zip(ms, feats)):
-        clusters[i] = _Cluster([i], m.kind, m.valid_from, m.valid_until, f.fine, False,
-                               [f.speaker] if f.speaker else [])
-    nbr: dict[int, dict[int, float]] = {i: {} for i in clusters}
-    for i, j in candidate_pairs(ms, max_block=max_block):
-        s = same_event_score(ms[i], ms[j])
-        if s > 0:
-            nbr[i][j] = s
-            nbr[j][i] = s
-    version = {i: 0 for i in clusters}
+def _merge_gates(a: _Cluster, b: _Cluster) -> tuple[str, datetime | None, datetime | None]:
+    """Whether two whole clusters may be one event, and the merged window ("no" = never)."""
+    if a.kind != b.kind or a.places & b.places:
+        return "no", None, None
+    if a.kind == "reporting" and not all(_speakers_compatible(x, y) for x in a.speakers for y in b.speakers):
+        return "no", None, None
+    return _merge_window(a, b)
+
+
+def _join(clusters: dict[int, _Cluster], keep: int, drop: int, compat: str,
+          lo: datetime | None, hi: datetime | None) -> None:
+    k, d = clusters[keep], clusters.pop(drop)
+    k.members += d.members
+    k.lo, k.hi = lo, hi
+    k.near = k.near or d.near or compat == "near"
+    k.speakers += d.speakers
+    k.places |= d.places
+
+
+def _agglomerate(clusters: dict[int, _Cluster], scores: dict[int, dict[int, float]], ids: set[int],
+                 threshold: float) -> None:
+    """Average-link merging among the singleton clusters `ids` (pairs never scored count 0)."""
+    nbr = {i: {j: s for j, s in scores[i].items() if j in ids} for i in ids}
+    version = {i: 0 for i in ids}
     heap: list[tuple[float, int, int, int, int]] = []
     for i, d in nbr.items():
         for j, s in d.items():
@@ -789,25 +915,15 @@ def cluster(mentions: list[MentionRecord], *, threshold: float = DEFAULT_THRESHO
     heapq.heapify(heap)
     while heap:
         neg, i, j, vi, vj = heapq.heappop(heap)
-        if i not in clusters or j not in clusters or version[i] != vi or version[j] != vj:
+        if i not in nbr or j not in nbr or version[i] != vi or version[j] != vj:
             continue
         if -neg < threshold:
             break
-        a, b = clusters[i], clusters[j]
-        if a.kind != b.kind:
-            continue
-        compat, lo, hi = _merge_window(a, b)
+        compat, lo, hi = _merge_gates(clusters[i], clusters[j])
         if compat == "no":
             continue
-        if a.kind == "reporting" and not all(_speakers_compatible(x, y) for x in a.speakers for y in b.speakers):
-            continue
-        # merge j into i (keep the lower id: the canonical first mention)
-        keep, drop = (i, j) if i < j else (j, i)
-        k, d = clusters[keep], clusters.pop(drop)
-        k.members += d.members
-        k.lo, k.hi = lo, hi
-        k.near = k.near or d.near or compat == "near"
-        k.speakers += d.speakers
+        keep, drop = (i, j) if i < j else (j, i)  # keep the canonical first mention's id
+        _join(clusters, keep, drop, compat, lo, hi)
         dn = nbr.pop(drop)
         kn = nbr[keep]
         kn.pop(drop, None)
@@ -818,12 +934,62 @@ def cluster(mentions: list[MentionRecord], *, threshold: float = DEFAULT_THRESHO
             cn.pop(drop, None)
             cn[keep] = kn[c]
         version[keep] += 1
-        size = len(k.members)
+        size = len(clusters[keep].members)
         for c, s in kn.items():
             avg = s / (size * len(clusters[c].members))
             if avg >= threshold:
                 x, y = (keep, c) if keep < c else (c, keep)
                 heapq.heappush(heap, (-avg, x, y, version[x], version[y]))
+
+
+def _attach(clusters: dict[int, _Cluster], scores: dict[int, dict[int, float]],
+           salient: set[int], side: list[int], threshold: float) -> None:
+    """Each side mention joins the cluster of its best salient candidate, gates permitting."""
+    owner = {m: c for c, cl in clusters.items() if c in salient for m in cl.members}
+    for i in side:
+        ranked = sorted(((s, j) for j, s in scores[i].items() if j in owner and s >= threshold), reverse=True)
+        for _, j in ranked:
+            target = owner[j]
+            compat, lo, hi = _merge_gates(clusters[target], clusters[i])
+            if compat != "no":
+                _join(clusters, target, i, compat, lo, hi)
+                owner[i] = target
+                break
+
+
+def cluster(mentions: list[MentionRecord], *, threshold: float = DEFAULT_THRESHOLD,
+            max_block: int = MAX_BLOCK) -> list[Event]:
+    """Group mentions into events. Events come back ordered by interval start, end, first mention.
+
+    Two passes, so that vague side mentions ("the attacks", an undated participle) cannot chain
+    or dilute the grouping of the happenings articles assert and date:
+    1. salient mentions (main, dated assertions) are grouped by average link over blocked
+       candidate pairs, gates checked between whole clusters;
+    2. every other mention joins the group of its best-scoring salient candidate when that
+       score passes the threshold and the gates hold; the rest are grouped among themselves
+       as in pass 1 (the timeline lists them only on request).
+    """
+    if not mentions:
+        return []
+    order = sorted(range(len(mentions)), key=lambda i: _canonical(mentions[i]))
+    ms = [mentions[i] for i in order]
+    feats = [_features(m) for m in ms]
+    clusters: dict[int, _Cluster] = {}
+    for i, (m, f) in enumerate(zip(ms, feats)):
+        clusters[i] = _Cluster([i], m.kind, m.valid_from, m.valid_until, f.fine, False,
+                               [f.speaker] if f.speaker else [], {_place(m)})
+    scores: dict[int, dict[int, float]] = {i: {} for i in clusters}
+    weights = token_weights(ms)
+    for i, j in candidate_pairs(ms, max_block=max_block):
+        s = same_event_score(ms[i], ms[j], weights)
+        if s > 0:
+            scores[i][j] = s
+            scores[j][i] = s
+    salient = {i for i, m in enumerate(ms) if m.salient}
+    _agglomerate(clusters, scores, salient, threshold)
+    side = sorted(set(clusters) - salient)
+    _attach(clusters, scores, salient, side, threshold)
+    _agglomerate(clusters, scores, {i for i in side if i in clusters}, threshold)
     events = [_make_event([ms[i] for i in sorted(c.members)]) for c in clusters.values()]
     # stable, unique ids: a clash (two groups sharing a first mention's text) gets a suffix
     seen: dict[str, int] = {}
@@ -910,7 +1076,7 @@ def _claim_conflicts(members: list[MentionRecord], claims: list[tuple[Claim, tup
 
 def _label(members: list[MentionRecord]) -> str:
     lex = load_lexicon()
-    m = members[0]
+    m = next((x for x in members if x.salient), members[0])  # the event as a main clause tells it
     words = tokens(m.sentence)
     trig = tokens(m.trigger)
     pos = None
@@ -962,4 +1128,5 @@ def _make_event(members: list[MentionRecord]) -> Event:
         sources=tuple(sources),
         claims=tuple(c for c, _ in claims_r),
         conflicts=tuple(conflicts),
+        salient=any(m.salient for m in members),
     )
