@@ -80,6 +80,8 @@ def _record(row: dict) -> MentionRecord:
         valid_from=row["valid_from"],
         valid_until=row["valid_until"],
         grain=row["grain"],
+        context=row["context"] or "",
+        salient=row["salient"] is not False,
     )
 
 
@@ -96,7 +98,7 @@ def _fingerprint(events: list[Event]) -> str:
     digest = hashlib.sha256()
     for e in sorted(events, key=lambda e: e.event_id):
         digest.update(msgspec.json.encode([
-            e.event_id, e.kind, e.label, e.valid_from, e.valid_until, e.grain, sorted(e.mention_keys),
+            e.event_id, e.kind, e.label, e.valid_from, e.valid_until, e.grain, e.salient, sorted(e.mention_keys),
             list(e.conflicts), sorted((c.key, c.attribute, c.value) for c in e.claims),
         ]))
     return digest.hexdigest()
@@ -114,13 +116,14 @@ def _insert_events(cur: duckdb.DuckDBPyConnection, run_id: int, recorded_at: dat
             "valid_from": [e.valid_from for e in events],
             "valid_until": [e.valid_until for e in events],
             "grain": [e.grain for e in events],
+            "salient": [e.salient for e in events],
             "has_conflict": [e.has_conflict for e in events],
             "conflicts": [list(e.conflicts) for e in events],
             "name_keys": [_names(e, by_key) for e in events],
             "pipeline_version": [version] * len(events),
             "recorded_at": [recorded_at] * len(events),
         }, schema={"dedup_run_id": pl.Int64, "event_id": pl.String, "kind": pl.String, "label": pl.String,
-                   "valid_from": _UTC, "valid_until": _UTC, "grain": pl.String, "has_conflict": pl.Boolean,
+                   "valid_from": _UTC, "valid_until": _UTC, "grain": pl.String, "salient": pl.Boolean, "has_conflict": pl.Boolean,
                    "conflicts": pl.List(pl.String), "name_keys": pl.List(pl.String),
                    "pipeline_version": pl.String, "recorded_at": _UTC}),
         ("new_event_mention_links", "insert_event_mention_links"): pl.DataFrame({

@@ -112,13 +112,14 @@ class TimelineQuery(msgspec.Struct, frozen=True, kw_only=True):
     article: str | None = None
     kind: str | None = None
     dedup: bool = True
+    minor: bool = False  # also events no mention asserts as a main, dated happening
     sort: Literal["time", "relevance"] = "time"
 
 
 def read_timeline(cur: duckdb.DuckDBPyConnection, query: TimelineQuery, index: TextIndex | None = None) -> Timeline:
     params: dict[str, Any] = {
         "as_of": query.as_of, "from": query.start, "until": query.end, "q": query.q, "entity": query.entity,
-        "source": query.source, "article": query.article, "kind": query.kind,
+        "source": query.source, "article": query.article, "kind": query.kind, "minor": query.minor,
     }
     name = "timeline_events" if query.dedup else "timeline_mentions"
     if query.dedup:

@@ -96,6 +96,9 @@ class TimelineController(Controller):
         article: Annotated[str | None, QueryParameter(max_length=512)] = None,
         kind: Annotated[Kind | None, QueryParameter()] = None,
         dedup: Annotated[bool, QueryParameter(description="Group mentions of the same event (default true).")] = True,
+        minor: Annotated[bool, QueryParameter(
+            description="Also list minor events: ones no article asserts as a main, dated happening (side "
+                        "clauses, vague nouns such as 'the attacks', the words of direct quotes).")] = False,
         sort: Annotated[Literal["time", "relevance"], QueryParameter(description="`relevance` needs `q`.")] = "time",
         format: Annotated[Format | None, QueryParameter(
             description="json (default), ndjson (one entry per line, streamed), csv, or timelinejs (Knight Lab's "
@@ -110,7 +113,7 @@ class TimelineController(Controller):
             raise BadRequest("sort=relevance needs a text query `q`.", title="Invalid sort")
         query = TimelineQuery(as_of=as_of_or_now(as_of), limit=size, offset=start, start=aware("from", from_),
                               end=aware("until", until), q=q, entity=entity, source=source, article=article,
-                              kind=kind, dedup=dedup, sort=sort)
+                              kind=kind, dedup=dedup, minor=minor, sort=sort)
         chosen = format or _from_accept(accept)
         timeline = read_timeline(cursor, query, db.text_index)
         return render(timeline, chosen)

@@ -1,6 +1,6 @@
 -- The deduplicated timeline as known at $as_of: events ordered by valid start (open starts
 -- first), then end, then first report. $dated = true gives events with a time, false the
--- undated ones. $q keeps the events the text index found; $sort = 'relevance' orders by score.
+-- undated ones. $minor = false keeps the events some mention asserts as a main, dated happening. $q keeps the events the text index found; $sort = 'relevance' orders by score.
 WITH e AS (SELECT * FROM events_as_of($as_of)),
 links AS (
     SELECT l.event_id, m.article_id, a.source, m.ordinal, a.published_at, a.timezone,
@@ -31,7 +31,8 @@ SELECT e.event_id, e.kind, e.label, e.valid_from, e.valid_until, e.grain, e.has_
 FROM e
 JOIN grouped g USING (event_id)
 LEFT JOIN scored s USING (event_id)
-WHERE ($kind IS NULL OR e.kind = $kind)
+WHERE ($minor OR e.salient)
+  AND ($kind IS NULL OR e.kind = $kind)
   AND ($from IS NULL OR e.valid_until IS NULL OR e.valid_until > $from)
   AND ($until IS NULL OR e.valid_from IS NULL OR e.valid_from < $until)
   AND ($source IS NULL OR list_contains(g.sources, $source))

@@ -12,7 +12,8 @@ SELECT m.article_id || '#' || m.ordinal AS event_id, m.kind, m.trigger AS label,
        [m.article_id] AS articles, m.sentence AS first_quote, m.published_at AS first_reported_at, m.timezone,
        NULL::DOUBLE AS score, count(*) OVER () AS total
 FROM m
-WHERE ($kind IS NULL OR m.kind = $kind)
+WHERE ($minor OR m.salient)
+  AND ($kind IS NULL OR m.kind = $kind)
   AND ($from IS NULL OR m.valid_until IS NULL OR m.valid_until > $from)
   AND ($until IS NULL OR m.valid_from IS NULL OR m.valid_from < $until)
   AND ($source IS NULL OR m.source = $source)

@@ -1,0 +1,37 @@
+"""What GET /timeline shows by default: events some article asserts as a main, dated happening,
+each once, with the injury conflict of the seed articles flagged; `minor=true` adds the rest."""
+
+from __future__ import annotations
+
+from litestar.testing import TestClient
+
+
+def _all(client: TestClient, **params: object) -> list[dict]:
+    return client.get("/timeline", params={"limit": 500, **params}).json()["items"]
+
+
+def test_default_timeline_keeps_main_events_and_minor_adds_the_rest(demo_client: TestClient) -> None:
+    shown = _all(demo_client)
+    everything = _all(demo_client, minor="true")
+    assert 10 <= len(shown) < len(everything) / 2  # side clauses and vague nouns stay out
+    assert {e["id"] for e in shown} <= {e["id"] for e in everything}
+    labels = " | ".join(e["label"] for e in shown)
+    assert "struck" in labels and "decreed" in labels, labels
+    # the drone strikes, told by both articles, are one event with both sources
+    strikes = [e for e in shown if "struck" in e["label"]]
+    assert len(strikes) == 1 and strikes[0]["mention_count"] >= 2
+
+
+def test_the_injury_counts_are_one_event_with_a_conflict(demo_client: TestClient) -> None:
+    conflicted = [e for e in _all(demo_client) if e["has_conflict"]]
+    injuries = [e for e in conflicted if any(c.startswith("injured") for c in e["conflicts"])]
+    assert len(injuries) == 1, conflicted
+    detail = demo_client.get(f"/events/{injuries[0]['id']}").json()
+    assert len(detail["sources"]) == 2
+    assert {c["value"] for c in detail["claims"] if c["attribute"] == "injured"} == {"8", "at least 12"}
+
+
+def test_minor_events_stay_reachable_without_dedup(demo_client: TestClient) -> None:
+    mentions = demo_client.get("/timeline", params={"dedup": "false", "minor": "true", "limit": 500}).json()
+    main = demo_client.get("/timeline", params={"dedup": "false", "limit": 500}).json()
+    assert main["total"] < mentions["total"]
