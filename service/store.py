@@ -247,7 +247,11 @@ class Database:
         cur = self._con.cursor()
         cur.execute("SET TimeZone = 'UTC'")
         if self.lake is not None:
-            cur.execute("USE " + LAKE)  # a cursor is a new connection: it starts in the memory catalog
+            try:  # a cursor is a new connection: it starts in the memory catalog
+                cur.execute("USE " + LAKE)
+            except (duckdb.IOException, duckdb.ConnectionException) as exc:
+                cur.close()
+                raise self._unreachable(exc) from None
         return cur
 
     @contextmanager
@@ -255,8 +259,17 @@ class Database:
         cur = self.cursor()
         try:
             yield cur
+        except (duckdb.IOException, duckdb.ConnectionException) as exc:
+            raise self._unreachable(exc) from None
         finally:
             cur.close()
+
+    def _unreachable(self, exc: duckdb.Error) -> BaseException:
+        """A lake whose catalog stopped answering becomes StoreUnavailable; anything else stays."""
+        if self.lake is None:
+            return exc
+        return StoreUnavailable(f"{self.path} stopped answering: {self.lake.redact(str(exc)).strip()} Nothing of "
+                                "the write in progress was stored; send it again once the catalog is back.")
 
     def fetch(self, name: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         with self.reading() as cur:
@@ -288,6 +301,9 @@ class Database:
                     if _is_conflict(exc):
                         raise WriteConflict(f"another writer committed to {self.path} first: {exc}") from None
                     raise
+            except (duckdb.IOException, duckdb.ConnectionException) as exc:
+                _rollback(cur)
+                raise self._unreachable(exc) from None
             except BaseException:
                 _rollback(cur)
                 raise
