@@ -106,10 +106,10 @@ class DirectTarget:
     """Straight into the database file; opened for one cycle, so the file is free between cycles."""
 
     def __init__(self, settings: Settings, batch_size: int):
-        from service.store import Database
+        from service.store import open_store
 
-        self.where, self.batch_size = f"file {settings.db_path}", batch_size
-        self.db = Database(settings.db_path)
+        self.db = open_store(settings)  # the file, or the lake (TIMELINE_STORE)
+        self.where, self.batch_size = self.db.path if settings.store == "ducklake" else f"file {settings.db_path}", batch_size
         self.db.migrate()
 
     def ingest(self, raw: Sequence[ArticleIn], articles: Sequence[Article]) -> dict[str, int]:
