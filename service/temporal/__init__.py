@@ -99,7 +99,7 @@ def tag(text: str, anchor: datetime, language: str = "en", *, doc: Any = None) -
             r = None  # impossible dates end here: no expression, never an exception
         if r is None:
             continue
-        exp = _expression(m, r, tz)
+        exp = _expression(m, r, tz, lexicon.vocab.get("extent_outside"))
         if exp is None:
             continue
         out.append(exp)
@@ -111,7 +111,12 @@ def tag(text: str, anchor: datetime, language: str = "en", *, doc: Any = None) -
     return out
 
 
-def _expression(m: Match, r: Resolution, tz: Any) -> TimeExpression | None:
+def _expression(m: Match, r: Resolution, tz: Any, outside: Any = None) -> TimeExpression | None:
+    begin, text = m.start, m.text
+    first = text.split(maxsplit=1)
+    if outside is not None and len(first) == 2 and first[0].lower() in outside.words:
+        cut = len(text) - len(text[len(first[0]):].lstrip())
+        begin, text = begin + cut, text[cut:]  # "about [five hours]": the mod keeps "about"
     start = cal.to_utc(r.start, tz)
     end = cal.to_utc(r.end, tz)
     if (r.start is not None and start is None) or (r.end is not None and end is None):
@@ -119,7 +124,7 @@ def _expression(m: Match, r: Resolution, tz: Any) -> TimeExpression | None:
     if start is not None and end is not None and not start < end:
         return None
     return TimeExpression(
-        start=m.start, end=m.end, text=m.text, type=r.type,  # type: ignore[arg-type]
+        start=begin, end=m.end, text=text, type=r.type,  # type: ignore[arg-type]
         value=r.value, grain=r.grain,  # type: ignore[arg-type]
         mod=r.mod, valid_from=start, valid_until=end,
         resolved_against=r.resolved_against, reason=r.reason, rule=m.rule.name,
