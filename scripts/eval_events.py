@@ -108,7 +108,9 @@ def eval_seeds() -> int:
             if not any(a <= m.trigger_start < b for a, b in covered[aid]):
                 spurious.append((aid, m))
     total = sum(len(r[3]) for r in runs.values())
-    print(f"\nspurious mentions (no gold quote covers the trigger): {len(spurious)} of {total} predicted")
+    print(f"\nspurious mentions (no gold quote covers the trigger): {len(spurious)} of {total} predicted; "
+          f"{sum(1 for _, m in spurious if m.salient)} of them shown by the timeline (salient), "
+          f"of {sum(1 for r in runs.values() for m in r[3] if m.salient)} shown in all")
     for aid, m in spurious:
         body, tz, _, _ = runs[aid]
         f, u = local_days(m, tz)
