@@ -16,6 +16,7 @@ from typing import Callable
 
 import duckdb
 import duckdb_extensions
+import pyarrow as pa
 
 # The PRAGMA names its table; both are ours, never user input.
 _BUILD = ("PRAGMA create_fts_index('event_texts', 'event_id', 'text', "
@@ -43,8 +44,13 @@ class TextIndex:
 
     def _rebuild(self, texts: list[tuple[str, str]]) -> None:
         self._con.execute("CREATE OR REPLACE TABLE event_texts (event_id VARCHAR PRIMARY KEY, text VARCHAR)")
-        if texts:
-            self._con.executemany("INSERT INTO event_texts VALUES (?, ?)", texts)
+        if texts:  # one statement over an Arrow table: executemany would insert row by row
+            frame = pa.table({"event_id": [t[0] for t in texts], "text": [t[1] for t in texts]})
+            self._con.register("new_event_texts", frame)
+            try:
+                self._con.execute("INSERT INTO event_texts SELECT * FROM new_event_texts")
+            finally:
+                self._con.unregister("new_event_texts")
         self._con.execute(_BUILD)
 
     def search(self, q: str, limit: int = 100_000) -> tuple[list[str], list[float]]:
