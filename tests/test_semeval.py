@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -110,6 +110,6 @@ def test_dates_say_what_the_interval_knows(start, end, zone, expected) -> None:
     moment = lambda s: datetime.fromisoformat(s) if s else None  # noqa: E731
     entry = TimelineEntry(id="e", kind="occurrence", label="", valid_from=moment(start), valid_until=moment(end),
                           grain=None, mention_count=1, sources=[], articles=[], has_conflict=False, conflicts=[],
-                          first_quote="", first_reported_at=datetime(2010, 6, 8, tzinfo=timezone.utc) - timedelta(0),
+                          first_quote="", first_reported_at=datetime(2010, 6, 8, tzinfo=timezone.utc),
                           timezone=zone, score=None, overlaps=[])
     assert semeval_date(entry) == expected

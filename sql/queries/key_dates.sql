@@ -8,17 +8,21 @@
 -- Each of the $top best days comes with its events (day grain, best supported first, at most
 -- $max_events) and the sentence of its best-supported event mention.
 WITH arts AS (
-    SELECT article_id, version, source, url, published_at, body,
+    SELECT article_id, version, source, url, published_at,
            CAST(local_published_at AS DATE) AS pub_day,
-           -- fixed offsets ("+03:00") are not zone names for DuckDB: shift by the stored offset
-           left(timezone, 1) IN ('+', '-') AS fixed_offset,
-           CASE WHEN left(timezone, 1) IN ('+', '-') THEN 'UTC' ELSE timezone END AS zone,
-           CASE WHEN left(timezone, 1) IN ('+', '-')
-                THEN local_published_at - timezone('UTC', published_at) ELSE INTERVAL 0 SECOND END AS shift
+           -- UTC and fixed offsets ("+03:00", not zone names for DuckDB) shift by the stored offset,
+           -- in plain arithmetic; only IANA zones need the (slower) zone conversion
+           timezone AS zone, timezone <> 'UTC' AND left(timezone, 1) NOT IN ('+', '-') AS named_zone,
+           epoch_us(local_published_at) - epoch_us(published_at) AS shift_us
     FROM article_versions
 ),
-mentions AS (SELECT * FROM event_mentions_as_of($as_of)),
-ev AS (SELECT * FROM events_as_of($as_of)),
+mentions AS (
+    SELECT run_id, ordinal, article_id, version, kind, trigger, sentence_start, sentence_end,
+           valid_from, valid_until, grain
+    FROM event_mentions_as_of($as_of)
+),
+ev AS (SELECT dedup_run_id, event_id, kind, label, valid_from, valid_until, grain, has_conflict
+       FROM events_as_of($as_of)),
 links AS (
     SELECT l.event_id, l.run_id, l.mention_ordinal AS ordinal, e.valid_from, e.valid_until, e.grain
     FROM ev e JOIN event_mention_links l ON l.dedup_run_id = e.dedup_run_id AND l.event_id = e.event_id
@@ -37,13 +41,18 @@ raw AS (  -- every way an article dates something, with what it dates
 ),
 dated AS (  -- the day each one names, on its article's clock (a day interval by its middle, so
             -- an event dated in another article's zone still falls on its own day)
-    SELECT r.*, a.source, a.pub_day,
-           CAST(timezone(a.zone, CASE WHEN r.grain = 'day'
-                                      THEN r.valid_from + (r.valid_until - r.valid_from) / 2
-                                      ELSE r.valid_from END) + a.shift AS DATE) AS day
-    FROM raw r JOIN arts a USING (article_id, version)
-    WHERE r.grain IN ('day', 'part_of_day', 'hour', 'minute', 'second')
-      AND r.valid_from IS NOT NULL AND r.valid_until IS NOT NULL
+    SELECT d.* EXCLUDE (moment_us, named_zone, shift_us, zone),
+           CAST(CASE WHEN d.named_zone THEN timezone(d.zone, to_timestamp(d.moment_us // 1000000))
+                     ELSE make_timestamp(d.moment_us + d.shift_us) END AS DATE) AS day
+    FROM (
+        SELECT r.*, a.source, a.pub_day, a.named_zone, a.shift_us, a.zone,
+               CASE WHEN r.grain = 'day' THEN (epoch_us(r.valid_from) + epoch_us(r.valid_until)) // 2
+                    ELSE epoch_us(r.valid_from) END AS moment_us
+        FROM raw r
+        JOIN arts a USING (article_id, version)
+        WHERE r.grain IN ('day', 'part_of_day', 'hour', 'minute', 'second')
+          AND r.valid_from IS NOT NULL AND r.valid_until IS NOT NULL
+    ) d
 ),
 in_range AS (
     SELECT * FROM dated WHERE ($from IS NULL OR day >= $from) AND ($to IS NULL OR day <= $to)
@@ -112,7 +121,7 @@ support AS (  -- how many articles and sources report each candidate's event
     GROUP BY l.event_id
 ),
 quotes AS (
-    SELECT c.day, substring(a.body, m.sentence_start + 1, m.sentence_end - m.sentence_start) AS quote,
+    SELECT c.day, m.article_id, m.version, m.sentence_start, m.sentence_end,
            m.trigger AS quote_trigger, m.article_id AS quote_article_id, a.source AS quote_source,
            a.url AS quote_url, a.published_at AS quote_published_at, l.event_id AS quote_event_id
     FROM candidates c
@@ -128,9 +137,11 @@ quotes AS (
 )
 SELECT t.rank, t.day, t.score, t.articles, t.sources, t.later_articles, t.same_day_articles,
        t.earlier_articles, t.mentions, coalesce(e.event_count, 0) AS event_count,
-       coalesce(e.events, []) AS events, q.quote, q.quote_trigger, q.quote_article_id, q.quote_source,
-       q.quote_url, q.quote_published_at, q.quote_event_id
+       coalesce(e.events, []) AS events,
+       substring(b.body, q.sentence_start + 1, q.sentence_end - q.sentence_start) AS quote,
+       q.quote_trigger, q.quote_article_id, q.quote_source, q.quote_url, q.quote_published_at, q.quote_event_id
 FROM top_days t
 LEFT JOIN events_of_day e USING (day)
 LEFT JOIN quotes q USING (day)
+LEFT JOIN article_versions b ON b.article_id = q.article_id AND b.version = q.version
 ORDER BY t.rank;
