@@ -1,10 +1,12 @@
 -- The deduplicated timeline as known at $as_of: events ordered by valid start (open starts
 -- first), then end, then first report. $dated = true gives events with a time, false the
 -- undated ones. $minor = false keeps the events some mention asserts as a main, dated happening. $q keeps the events the text index found; $sort = 'relevance' orders by score.
+-- Sentences are cut from article bodies only for the page's first quotes and, when $entity is
+-- given, for the entity match: cutting every mention's sentence made each read scan every body.
 WITH e AS (SELECT * FROM events_as_of($as_of)),
 links AS (
-    SELECT l.event_id, m.article_id, a.source, m.ordinal, a.published_at, a.timezone,
-           substring(a.body, m.sentence_start + 1, m.sentence_end - m.sentence_start) AS sentence
+    SELECT l.event_id, m.article_id, m.version, m.ordinal, m.sentence_start, m.sentence_end,
+           a.source, a.published_at, a.timezone
     FROM e
     JOIN event_mention_links l ON l.dedup_run_id = e.dedup_run_id AND l.event_id = e.event_id
     JOIN event_mentions m ON m.run_id = l.run_id AND m.ordinal = l.mention_ordinal
@@ -15,31 +17,48 @@ grouped AS (
            count(*) AS mention_count,
            list(DISTINCT source ORDER BY source) AS sources,
            list(DISTINCT article_id ORDER BY article_id) AS articles,
-           arg_min(sentence, (published_at, article_id, ordinal)) AS first_quote,
+           arg_min({'article_id': article_id, 'version': version, 'start': sentence_start, 'end': sentence_end},
+                   (published_at, article_id, ordinal)) AS first_mention,
            min(published_at) AS first_reported_at,
-           arg_min(timezone, (published_at, article_id, ordinal)) AS timezone,
-           bool_or($entity IS NOT NULL AND sentence ILIKE '%' || $entity || '%') AS entity_in_text
+           arg_min(timezone, (published_at, article_id, ordinal)) AS timezone
     FROM links
     GROUP BY event_id
 ),
+entity_in_text AS (  -- events one of whose sentences names $entity as written (none without $entity)
+    SELECT DISTINCT l.event_id
+    FROM (SELECT * FROM links WHERE $entity IS NOT NULL) l
+    JOIN article_versions a ON a.article_id = l.article_id AND a.version = l.version
+    WHERE substring(a.body, l.sentence_start + 1, l.sentence_end - l.sentence_start) ILIKE '%' || $entity || '%'
+),
 scored AS (  -- BM25 hits of $q from the in-memory index (service/search.py), passed in as lists
     SELECT unnest($hit_ids::VARCHAR[]) AS event_id, unnest($hit_scores::DOUBLE[]) AS score
+),
+page AS (
+    SELECT e.event_id, e.kind, e.label, e.valid_from, e.valid_until, e.grain, e.has_conflict, e.conflicts,
+           g.mention_count, g.sources, g.articles, g.first_mention, g.first_reported_at, g.timezone, s.score,
+           count(*) OVER () AS total
+    FROM e
+    JOIN grouped g USING (event_id)
+    LEFT JOIN scored s USING (event_id)
+    LEFT JOIN entity_in_text t USING (event_id)
+    WHERE ($minor OR e.salient)
+      AND ($kind IS NULL OR e.kind = $kind)
+      AND ($from IS NULL OR e.valid_until IS NULL OR e.valid_until > $from)
+      AND ($until IS NULL OR e.valid_from IS NULL OR e.valid_from < $until)
+      AND ($source IS NULL OR list_contains(g.sources, $source))
+      AND ($article IS NULL OR list_contains(g.articles, $article))
+      AND ($entity IS NULL OR t.event_id IS NOT NULL OR (len($entity_keys) > 0 AND list_has_all(e.name_keys, $entity_keys)))
+      AND ($q IS NULL OR s.score IS NOT NULL)
+      AND ($dated = (e.valid_from IS NOT NULL OR e.valid_until IS NOT NULL))
+    ORDER BY CASE WHEN $sort = 'relevance' THEN s.score END DESC NULLS LAST,
+             e.valid_from ASC NULLS FIRST, e.valid_until ASC NULLS LAST, g.first_reported_at, e.event_id
+    LIMIT $limit OFFSET $offset
 )
-SELECT e.event_id, e.kind, e.label, e.valid_from, e.valid_until, e.grain, e.has_conflict, e.conflicts,
-       g.mention_count, g.sources, g.articles, g.first_quote, g.first_reported_at, g.timezone, s.score,
-       count(*) OVER () AS total
-FROM e
-JOIN grouped g USING (event_id)
-LEFT JOIN scored s USING (event_id)
-WHERE ($minor OR e.salient)
-  AND ($kind IS NULL OR e.kind = $kind)
-  AND ($from IS NULL OR e.valid_until IS NULL OR e.valid_until > $from)
-  AND ($until IS NULL OR e.valid_from IS NULL OR e.valid_from < $until)
-  AND ($source IS NULL OR list_contains(g.sources, $source))
-  AND ($article IS NULL OR list_contains(g.articles, $article))
-  AND ($entity IS NULL OR g.entity_in_text OR (len($entity_keys) > 0 AND list_has_all(e.name_keys, $entity_keys)))
-  AND ($q IS NULL OR s.score IS NOT NULL)
-  AND ($dated = (e.valid_from IS NOT NULL OR e.valid_until IS NOT NULL))
-ORDER BY CASE WHEN $sort = 'relevance' THEN s.score END DESC NULLS LAST,
-         e.valid_from ASC NULLS FIRST, e.valid_until ASC NULLS LAST, g.first_reported_at, e.event_id
-LIMIT $limit OFFSET $offset;
+SELECT p.event_id, p.kind, p.label, p.valid_from, p.valid_until, p.grain, p.has_conflict, p.conflicts,
+       p.mention_count, p.sources, p.articles,
+       substring(a.body, p.first_mention.start + 1, p.first_mention.end - p.first_mention.start) AS first_quote,
+       p.first_reported_at, p.timezone, p.score, p.total
+FROM page p
+JOIN article_versions a ON a.article_id = p.first_mention.article_id AND a.version = p.first_mention.version
+ORDER BY CASE WHEN $sort = 'relevance' THEN p.score END DESC NULLS LAST,
+         p.valid_from ASC NULLS FIRST, p.valid_until ASC NULLS LAST, p.first_reported_at, p.event_id;
