@@ -6,9 +6,11 @@ pipeline version names both, and stored rows carry it so that stale rows can be 
 
 from __future__ import annotations
 
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, Iterator
 
 from service import __version__
 from service.articles import Article
@@ -55,20 +57,27 @@ def derive(article: Article) -> Derived:
     return derive_many([article])[0]
 
 
-def derive_many(articles: list[Article]) -> list[Derived]:
+STAGES = ("segment", "parse", "tag", "events")
+
+
+def derive_many(articles: list[Article], *, timings: dict[str, float] | None = None) -> list[Derived]:
     """segment -> parse (once, shared) -> tag times -> extract events, for a batch of articles.
 
     The story sentences of the whole batch go through one spaCy `pipe`; the tagger reuses the
-    parse for tense, and the events stage for triggers and attribution.
+    parse for tense, and the events stage for triggers and attribution. `timings`, when given,
+    gets the seconds spent in each of `STAGES` added to it (scripts/bench_pipeline.py).
     """
     from service.events import extract_events, parse_many
     from service.temporal import tag
     from service.text import segment
 
-    segmentations = [segment(a.body, a.title) for a in articles]
+    clock = _Clock(timings)
+    with clock("segment"):
+        segmentations = [segment(a.body, a.title) for a in articles]
     parsed = [i for i, a in enumerate(articles) if a.language == "en" and a.body.strip()]
-    docs = dict(zip(parsed, parse_many(((articles[i].body, segmentations[i]) for i in parsed),
-                                       model=_options["spacy_model"])))
+    with clock("parse"):
+        docs = dict(zip(parsed, parse_many(((articles[i].body, segmentations[i]) for i in parsed),
+                                           model=_options["spacy_model"])))
     out: list[Derived] = []
     for i, article in enumerate(articles):
         if not article.body.strip():
@@ -76,11 +85,31 @@ def derive_many(articles: list[Article]) -> list[Derived]:
             continue
         warnings: list[str] = []
         doc = docs.get(i)
-        expressions = tag(article.body, article.published_at, article.language, doc=doc)
+        with clock("tag"):
+            expressions = tag(article.body, article.published_at, article.language, doc=doc)
         if doc is None:
             warnings.append(f"no event extraction for language {article.language!r} yet: time expressions only")
             mentions = []
         else:
-            mentions = extract_events(article.body, article.published_at, segmentations[i], expressions, doc)
+            with clock("events"):
+                mentions = extract_events(article.body, article.published_at, segmentations[i], expressions, doc)
         out.append(Derived(expressions=expressions, warnings=warnings, mentions=mentions))
     return out
+
+
+class _Clock:
+    """Adds the seconds spent in a stage to `timings[stage]`; does nothing without a dict."""
+
+    def __init__(self, timings: dict[str, float] | None) -> None:
+        self.timings = timings
+
+    @contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        if self.timings is None:
+            yield
+            return
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[stage] = self.timings.get(stage, 0.0) + time.perf_counter() - start
