@@ -14,6 +14,10 @@ Decisions (see `segment`):
   or a dotted acronym followed by a name.
 - Every offset is a Python `str` index into the body: `body[s.start:s.end]` is the text, with
   no leading or trailing white space.
+- A "sentence" longer than `MAX_STORY_SENTENCE_CHARS` (a table, a list or a dump without
+  sentence ends; no news sentence comes near it) is not story text: its pieces are kept as
+  `run_on` segments, so it is neither parsed nor turned into events; `Segmentation.run_on` lists
+  these sentences whole, for the warning stored with the article.
 """
 
 from __future__ import annotations
@@ -24,13 +28,18 @@ from typing import Literal
 import msgspec
 import re2
 
-__all__ = ["Paragraph", "Sentence", "Segmentation", "SegmentKind", "segment", "MAX_SENTENCE_CHARS"]
+__all__ = ["Paragraph", "Sentence", "Segmentation", "SegmentKind", "segment", "MAX_SENTENCE_CHARS",
+           "MAX_STORY_SENTENCE_CHARS"]
 
-SegmentKind = Literal["story", "caption", "subheading", "link", "byline", "dateline", "title_repeat"]
+SegmentKind = Literal["story", "caption", "subheading", "link", "byline", "dateline", "title_repeat", "run_on"]
 
 # A longer "sentence" (a table, a run-on dump, a 200 KB line) is cut at white space so that the
 # parser's time and memory stay bounded.
 MAX_SENTENCE_CHARS = 1_000
+# Past this a "sentence" is not prose and is not parsed at all (its pieces are `run_on`): the
+# longest sentence of the 256 TimeBank/AQUAINT news documents has 606 characters. Parsing the
+# pieces of a 200 KB run-on line costs seconds of spaCy and makes up to MAX_MENTIONS junk events.
+MAX_STORY_SENTENCE_CHARS = 5_000
 # A line without closing punctuation is a caption, a heading or a link only when it is short;
 # a longer one is text whose last period was lost.
 MAX_CAPTION_WORDS = 60
@@ -55,6 +64,9 @@ class Sentence(msgspec.Struct, frozen=True, kw_only=True):
 class Segmentation(msgspec.Struct, frozen=True, kw_only=True):
     paragraphs: list[Paragraph]
     sentences: list[Sentence]
+    # (start, end) of each sentence longer than MAX_STORY_SENTENCE_CHARS, whole (its pieces are
+    # the `run_on` sentences).
+    run_on: list[tuple[int, int]] = msgspec.field(default_factory=list)
 
     def story_sentences(self) -> list[Sentence]:
         return [s for s in self.sentences if s.story]
@@ -238,6 +250,7 @@ def _next_word(body: str, pos: int, end: int) -> str:
 
 
 def _split_sentences(body: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentences of one paragraph, whole (not cut to MAX_SENTENCE_CHARS yet)."""
     out: list[tuple[int, int]] = []
     s = start
     i = start
@@ -272,7 +285,7 @@ def _split_sentences(body: str, start: int, end: int) -> list[tuple[int, int]]:
         i += 1
     if s < end:
         out.append((s, end))
-    return [piece for a, b in out for piece in _cap_length(body, a, b)]
+    return out
 
 
 def _cap_length(body: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -312,6 +325,7 @@ def segment(body: str, title: str | None = None) -> Segmentation:
     title_norm = _normal(title) if title and title.strip() else None
     paragraphs: list[Paragraph] = []
     sentences: list[Sentence] = []
+    run_on: list[tuple[int, int]] = []
     for index, (a, b) in enumerate(_lines(body)):
         kind = _line_kind(body[a:b], index, title_norm, first_line=index == 0)
         paragraphs.append(Paragraph(start=a, end=b, kind=kind))
@@ -324,5 +338,10 @@ def segment(body: str, title: str | None = None) -> Segmentation:
                                       story=False, kind="dateline"))
             a += n
         for s, e in _split_sentences(body, a, b):
-            sentences.append(Sentence(start=s, end=e, paragraph=index))
-    return Segmentation(paragraphs=paragraphs, sentences=sentences)
+            story = e - s <= MAX_STORY_SENTENCE_CHARS
+            if not story:
+                run_on.append((s, e))
+            for ps, pe in _cap_length(body, s, e):
+                sentences.append(Sentence(start=ps, end=pe, paragraph=index, story=story,
+                                          kind="story" if story else "run_on"))
+    return Segmentation(paragraphs=paragraphs, sentences=sentences, run_on=run_on)

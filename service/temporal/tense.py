@@ -175,7 +175,13 @@ class TenseOracle:
         try:
             if self.doc is not None:
                 span = self.doc.char_span(start, end, alignment_mode="expand")
-                return verb_tense(span.root) if span is not None else "none"
+                if span is None:
+                    return "none"
+                if not any(t.dep_ for t in span):
+                    # text the caller's parse left unread (a run-on "sentence", a caption):
+                    # the words around it, as on the fast path
+                    return lexical_tense(self.text, start, end) or sentence_tense_guess(self.text, start, end)
+                return verb_tense(span.root)
             w = sentence_bounds(self.text, start, end)
             if w not in self.parsed:
                 self.prepare([(start, end)])
