@@ -57,42 +57,61 @@ def derive(article: Article) -> Derived:
     return derive_many([article])[0]
 
 
-STAGES = ("segment", "parse", "tag", "events")
+STAGES = ("checks", "segment", "parse", "tag", "events")
 
 
 def derive_many(articles: list[Article], *, timings: dict[str, float] | None = None) -> list[Derived]:
-    """segment -> parse (once, shared) -> tag times -> extract events, for a batch of articles.
+    """checks -> segment -> parse (once, shared) -> tag times -> extract events, for a batch.
 
     The story sentences of the whole batch go through one spaCy `pipe`; the tagger reuses the
     parse for tense, and the events stage for triggers and attribution. `timings`, when given,
     gets the seconds spent in each of `STAGES` added to it (scripts/bench_pipeline.py).
+
+    Bad input never raises; it leaves a warning in the run (`Derived.warnings`, stored with the
+    article): an empty body; HTML markup (the stages read the body with its tags blanked out,
+    same length, so offsets hold: `service.body_checks`); a body that does not look like the
+    English it is declared as; a run-on "sentence" too long to parse (`service.text`).
     """
+    from service.body_checks import check_body
     from service.events import extract_events, parse_many
     from service.temporal import tag
-    from service.text import segment
+    from service.text import MAX_STORY_SENTENCE_CHARS, segment
 
     clock = _Clock(timings)
+    with clock("checks"):
+        checked = [check_body(a.body, a.language) for a in articles]
+    texts = [c.text for c in checked]
     with clock("segment"):
-        segmentations = [segment(a.body, a.title) for a in articles]
-    parsed = [i for i, a in enumerate(articles) if a.language == "en" and a.body.strip()]
+        segmentations = [segment(text, a.title) for text, a in zip(texts, articles)]
+    parsed = [i for i, a in enumerate(articles) if a.language == "en" and texts[i].strip()]
     with clock("parse"):
-        docs = dict(zip(parsed, parse_many(((articles[i].body, segmentations[i]) for i in parsed),
+        docs = dict(zip(parsed, parse_many(((texts[i], segmentations[i]) for i in parsed),
                                            model=_options["spacy_model"])))
     out: list[Derived] = []
     for i, article in enumerate(articles):
+        text = texts[i]
         if not article.body.strip():
             out.append(Derived(warnings=["body is empty: nothing to tag"]))
             continue
-        warnings: list[str] = []
+        warnings = list(checked[i].warnings)
+        if not text.strip():
+            warnings.append("body is empty once its markup is blanked out: nothing to tag")
+            out.append(Derived(warnings=warnings))
+            continue
         doc = docs.get(i)
         with clock("tag"):
-            expressions = tag(article.body, article.published_at, article.language, doc=doc)
+            expressions = tag(text, article.published_at, article.language, doc=doc)
         if doc is None:
             warnings.append(f"no event extraction for language {article.language!r} yet: time expressions only")
             mentions = []
         else:
+            for start, end in segmentations[i].run_on:
+                warnings.append(
+                    f"a sentence of {end - start:,} characters (at {start:,}) was not parsed (longer than "
+                    f"{MAX_STORY_SENTENCE_CHARS:,}): no events are read from it, and its time expressions "
+                    "get their tense from nearby words only")
             with clock("events"):
-                mentions = extract_events(article.body, article.published_at, segmentations[i], expressions, doc)
+                mentions = extract_events(text, article.published_at, segmentations[i], expressions, doc)
         out.append(Derived(expressions=expressions, warnings=warnings, mentions=mentions))
     return out
 
