@@ -186,7 +186,13 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     except StoreError as exc:
         raise CliError(str(exc), EXIT_UNAVAILABLE) from None
     print(f"serving {where} on http://{settings.host}:{settings.port} (schema UI at /schema)", file=sys.stderr)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level.lower())
+    from service import offload
+
+    offload.start(settings)  # the pipeline and dedup run there, not on the threads serving requests
+    try:
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level.lower())
+    finally:
+        offload.stop()
     return EXIT_OK
 
 

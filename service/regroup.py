@@ -15,7 +15,7 @@ import duckdb
 import msgspec
 import polars as pl
 
-from service import dedup
+from service import dedup, offload
 from service.dedup import Event, MentionRecord
 from service.pipeline import pipeline_version
 from service.store import Database, fetch, query
@@ -37,7 +37,8 @@ def regroup(db: Database) -> RegroupReport:
     """Cluster the current mentions; record a dedup run only if the grouping changed."""
     with db.writing() as cur:
         records = [_record(r) for r in fetch(cur, "current_mentions_for_dedup")]
-        events = dedup.cluster(records) if records else []
+        # In a worker process when the server runs one (service/offload.py): pure Python for seconds.
+        events = offload.run(dedup.cluster, records) if records else []
         fingerprint = _fingerprint(events)
         latest = fetch(cur, "latest_dedup_run")
         if latest and latest[0]["fingerprint"] == fingerprint:

@@ -70,6 +70,10 @@ class Settings:
     default_page_size: int = _meta(50, "`limit` of a list endpoint when none is given.")
     max_resolve_chars: int = _meta(100_000, "Longest text `POST /resolve` accepts, in characters.")
     max_sql_rows: int = _meta(10_000, "Most rows `timeline sql` prints.")
+    worker_processes: int = _meta(
+        1, "Processes `timeline serve` runs the pipeline and deduplication in, so that requests keep the "
+           "server's own CPU while a batch is processed; 0 runs them inside the server process."
+    )
     query_timeout_seconds: int = _meta(
         10, "Longest a query of an HTTP read or of `timeline sql` may run, in seconds, before it is stopped "
             "(503 problem, or exit code 1); 0 turns the bound off."

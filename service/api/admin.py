@@ -10,6 +10,7 @@ from litestar.di import NamedDependency
 from litestar import Controller, post
 from litestar.params import QueryParameter
 
+from service import offload
 from service.api.problems import BadRequest, problem_responses
 from service.ingest import IngestReport, reprocess_stale
 from service.settings import Settings
@@ -53,4 +54,4 @@ class ReingestController(Controller):
         if limit > settings.max_batch_articles:
             raise BadRequest(f"limit={limit} is more than TIMELINE_MAX_BATCH_ARTICLES={settings.max_batch_articles}; "
                              "ask for fewer and call again.", title="Invalid limit")
-        return reprocess_stale(db, limit=limit, origin="http-reingest")
+        return reprocess_stale(db, limit=limit, origin="http-reingest", derive_batch=offload.derive_many)

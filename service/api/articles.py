@@ -11,6 +11,7 @@ from litestar.di import NamedDependency
 from litestar import Controller, Response, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from service import offload
 from service.api.params import MAX_OFFSET, as_of_or_now, aware, page
 from service.api.problems import BadRequest, problem_responses
 from service.articles import ArticleIn, Limits, parse_zone, validate_batch
@@ -105,7 +106,7 @@ class ArticleController(Controller):
         labels = [f"[{i}]" for i in range(len(items))] if isinstance(data, list) else ["article"]
         limits = Limits(max_body_chars=settings.max_body_chars, max_batch_articles=settings.max_batch_articles)
         articles = validate_batch(items, limits, where=labels)
-        report = ingest_articles(db, articles, origin="http")
+        report = ingest_articles(db, articles, origin="http", derive_batch=offload.derive_many)
         stored = report.created + report.new_versions
         return Response(report, status_code=201 if stored else 200)
 
