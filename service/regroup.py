@@ -50,6 +50,7 @@ def regroup(db: Database) -> RegroupReport:
                                                 "recorded_at": recorded_at, "fingerprint": fingerprint})
         by_key = {r.key: r for r in records}
         _insert_events(cur, run_id, recorded_at, events, by_key)
+        cur.execute(query("insert_event_summaries"), {"dedup_run_id": run_id})  # what /timeline reads
     db.checkpoint()
     refresh_text_index(db)
     log.info("dedup run %d: %d mentions in %d events", run_id, len(records), len(events))

@@ -1,46 +1,30 @@
 -- The deduplicated timeline as known at $as_of: events ordered by valid start (open starts
 -- first), then end, then first report. $dated = true gives events with a time, false the
 -- undated ones. $minor = false keeps the events some mention asserts as a main, dated happening. $q keeps the events the text index found; $sort = 'relevance' orders by score.
--- Sentences are cut from article bodies only for the page's first quotes and, when $entity is
--- given, for the entity match: cutting every mention's sentence made each read scan every body.
+-- Each event's counts, sources and first report come from event_summaries (stored with its
+-- dedup run); sentences are cut from article bodies only for the page's first quotes and, when
+-- $entity is given, for the entity match.
 WITH e AS (SELECT * FROM events_as_of($as_of)),
-links AS (
-    SELECT l.event_id, m.article_id, m.version, m.ordinal, m.sentence_start, m.sentence_end,
-           a.source, a.published_at, a.timezone
-    FROM e
+entity_in_text AS (  -- events one of whose sentences names $entity as written (none without $entity)
+    SELECT DISTINCT l.event_id
+    FROM (SELECT * FROM e WHERE $entity IS NOT NULL) e
     JOIN event_mention_links l ON l.dedup_run_id = e.dedup_run_id AND l.event_id = e.event_id
     JOIN event_mentions m ON m.run_id = l.run_id AND m.ordinal = l.mention_ordinal
     JOIN article_versions a ON a.article_id = m.article_id AND a.version = m.version
-),
-grouped AS (
-    SELECT event_id,
-           count(*) AS mention_count,
-           list(DISTINCT source ORDER BY source) AS sources,
-           list(DISTINCT article_id ORDER BY article_id) AS articles,
-           arg_min({'article_id': article_id, 'version': version, 'start': sentence_start, 'end': sentence_end},
-                   (published_at, article_id, ordinal)) AS first_mention,
-           min(published_at) AS first_reported_at,
-           arg_min(timezone, (published_at, article_id, ordinal)) AS timezone
-    FROM links
-    GROUP BY event_id
-),
-entity_in_text AS (  -- events one of whose sentences names $entity as written (none without $entity)
-    SELECT DISTINCT l.event_id
-    FROM (SELECT * FROM links WHERE $entity IS NOT NULL) l
-    JOIN article_versions a ON a.article_id = l.article_id AND a.version = l.version
-    WHERE substring(a.body, l.sentence_start + 1, l.sentence_end - l.sentence_start) ILIKE '%' || $entity || '%'
+    WHERE substring(a.body, m.sentence_start + 1, m.sentence_end - m.sentence_start) ILIKE '%' || $entity || '%'
 ),
 scored AS (  -- BM25 hits of $q from the in-memory index (service/search.py), passed in as lists
     SELECT unnest($hit_ids::VARCHAR[]) AS event_id, unnest($hit_scores::DOUBLE[]) AS score
 ),
 page AS (
     SELECT e.event_id, e.kind, e.label, e.valid_from, e.valid_until, e.grain, e.has_conflict, e.conflicts,
-           g.mention_count, g.sources, g.articles, g.first_mention, g.first_reported_at, g.timezone, s.score,
+           g.mention_count, g.sources, g.articles, g.first_article_id, g.first_version, g.first_sentence_start,
+           g.first_sentence_end, g.first_reported_at, g.timezone, s.score,
            count(*) OVER () AS total
     FROM e
-    JOIN grouped g USING (event_id)
-    LEFT JOIN scored s USING (event_id)
-    LEFT JOIN entity_in_text t USING (event_id)
+    JOIN event_summaries g ON g.dedup_run_id = e.dedup_run_id AND g.event_id = e.event_id
+    LEFT JOIN scored s ON s.event_id = e.event_id
+    LEFT JOIN entity_in_text t ON t.event_id = e.event_id
     WHERE ($minor OR e.salient)
       AND ($kind IS NULL OR e.kind = $kind)
       AND ($from IS NULL OR e.valid_until IS NULL OR e.valid_until > $from)
@@ -56,9 +40,9 @@ page AS (
 )
 SELECT p.event_id, p.kind, p.label, p.valid_from, p.valid_until, p.grain, p.has_conflict, p.conflicts,
        p.mention_count, p.sources, p.articles,
-       substring(a.body, p.first_mention.start + 1, p.first_mention.end - p.first_mention.start) AS first_quote,
+       substring(a.body, p.first_sentence_start + 1, p.first_sentence_end - p.first_sentence_start) AS first_quote,
        p.first_reported_at, p.timezone, p.score, p.total
 FROM page p
-JOIN article_versions a ON a.article_id = p.first_mention.article_id AND a.version = p.first_mention.version
+JOIN article_versions a ON a.article_id = p.first_article_id AND a.version = p.first_version
 ORDER BY CASE WHEN $sort = 'relevance' THEN p.score END DESC NULLS LAST,
          p.valid_from ASC NULLS FIRST, p.valid_until ASC NULLS LAST, p.first_reported_at, p.event_id;
