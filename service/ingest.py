@@ -56,6 +56,7 @@ def ingest_articles(
     deriver: Deriver = derive,
     version: str | None = None,
     derive_batch: BatchDeriver | None = None,
+    deduplicate: bool = True,
 ) -> IngestReport:
     """Store a batch. Known content changes nothing; a new hash for a known id is a new version.
 
@@ -64,6 +65,7 @@ def ingest_articles(
     transaction, over the articles not stored yet (`derive_batch`, when given, does it, e.g. in a
     pool of processes); the transaction checks again what is new, so on a lake shared with other
     writers an article they stored meanwhile is counted unchanged, and a clash redoes only the write.
+    With `deduplicate=False` the caller runs `regroup` itself (parallel workers on a lake do, once).
     """
     batch_id = uuid.uuid4().hex
     version_label = (version or pipeline_version()) if run_pipeline else "none"
@@ -127,7 +129,7 @@ def ingest_articles(
     report, stored = db.retry(store, f"batch {batch_id}")
     if stored:
         db.checkpoint()
-        if run_pipeline:
+        if run_pipeline and deduplicate:
             _regroup(db)
     log.info("batch %s: stored (%d created, %d new versions, %d unchanged)", batch_id, report.created,
              report.new_versions, report.unchanged)
@@ -210,6 +212,8 @@ def _derive_all(articles: list[Article], deriver: Deriver, derive_batch: BatchDe
 
 
 def _regroup(db: Database) -> None:
+    """Deduplicate the whole store now (see service/regroup.py), redone when it clashed with
+    other writers on a lake; if it keeps clashing the next batch's catches up."""
     # After the batch's own transaction: the articles are safe whatever happens here, and the
     # next regroup catches up if this one is interrupted or keeps clashing with other writers.
     from service.regroup import regroup

@@ -140,11 +140,13 @@ def migrations() -> list[tuple[int, str, str]]:
 
 
 class Database:
-    """One long-lived DuckDB connection; a cursor per reader; one writer at a time.
+    """One long-lived DuckDB connection; a cursor per reader; one writer at a time per process.
 
     DuckDB allows one writing process per file, and within it we serialise writes with a lock
     (the same model as datasette's write thread), so a batch is one transaction and readers
-    on their own cursors always see a committed state.
+    on their own cursors always see a committed state. A DuckLake (`lake=`) takes writers in
+    many processes: there `writing()` makes overlapping transactions conflict, and `retry`
+    redoes the loser.
     """
 
     def __init__(self, path: Path | str = ":memory:", *, read_only: bool = False, lake: Lake | None = None):
@@ -183,7 +185,7 @@ class Database:
         if lake.data_path.startswith(("s3://", "gs://", "r2://", "https://")):
             try:
                 self._load_extensions(("httpfs",))
-            except duckdb.Error:
+            except Exception:  # not installed: duckdb_extensions has no wheel to load it from
                 raise StoreError(f"TIMELINE_LAKE_DATA={lake.data_path!r} is object storage, which needs DuckDB's "
                                  "httpfs extension: install the wheel duckdb-extension-httpfs==1.5.5 into the "
                                  "environment, and create a persistent S3 secret (DuckDB's CREATE PERSISTENT "
@@ -192,9 +194,12 @@ class Database:
             Path(lake.catalog.partition(":")[2]).parent.mkdir(parents=True, exist_ok=True)
         options = []
         if lake.data_path:
-            if "://" not in lake.data_path and not self.read_only:
-                Path(lake.data_path).mkdir(parents=True, exist_ok=True)
-            options.append("DATA_PATH " + _quote_literal(lake.data_path))
+            data_path = lake.data_path
+            if "://" not in data_path:  # absolute: the catalog keeps it for processes in other folders
+                data_path = str(Path(data_path).resolve())
+                if not self.read_only:
+                    Path(data_path).mkdir(parents=True, exist_ok=True)
+            options.append("DATA_PATH " + _quote_literal(data_path))
         if self.read_only:
             options.append("READ_ONLY")
         # ATTACH takes no bound parameters; both values come from the settings and are quoted.

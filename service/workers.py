@@ -2,7 +2,9 @@
 
 On the DuckDB file the pool derives and this process writes (the file takes one writing
 process); on a DuckLake every worker writes its own batches to the lake through its own cached
-connection, and deduplication runs after each batch over the shared store.
+connection, and this process deduplicates the shared store once they are done: a regroup
+reads and clusters every current mention, so one per worker batch would keep clashing with
+the other workers' commits and be redone.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import multiprocessing
 from typing import Callable, Iterator
 
 from service.articles import Article
-from service.ingest import IngestReport, ingest_articles
+from service.ingest import IngestReport, _regroup, ingest_articles
 from service.pipeline import Derived, configure, derive_many
 from service.settings import Settings
 from service.store import Database, open_store
@@ -53,6 +55,11 @@ def ingest_parallel(
             return
         with _pool(settings, workers, lake=True) as pool:
             yield from pool.imap_unordered(_ingest_batch, [(batch, origin) for batch in batches])
+        db = open_store(settings)
+        try:
+            _regroup(db)  # redone if it clashes; stored batches are safe either way
+        finally:
+            db.close()
         return
 
     if workers == 1:
@@ -129,4 +136,4 @@ def _start_worker(settings: Settings, lake: bool) -> None:
 def _ingest_batch(job: tuple[list[Article], str]) -> IngestReport:
     batch, origin = job
     assert _worker_db is not None
-    return ingest_articles(_worker_db, batch, origin=origin)
+    return ingest_articles(_worker_db, batch, origin=origin, deduplicate=False)
