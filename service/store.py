@@ -9,9 +9,11 @@ processes share. SQL lives in `sql/`: numbered migrations in `sql/schema/`, name
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import random
 import socket
+import sys
 import threading
 import time
 from contextlib import contextmanager
@@ -24,6 +26,21 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, TypeVar
 import duckdb
 
 from service.search import TextIndex
+
+
+class _PandasIsAbsent:
+    """DuckDB's Python binding tries `import pandas` for each Python value it converts (every
+    element of a list parameter), and a failed import searches sys.path again each time: 4,000
+    searches and 0.9 s of one text-search read went there. Without pandas, say so at once."""
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        if name == "pandas":
+            raise ModuleNotFoundError("No module named 'pandas'", name="pandas")
+        return None
+
+
+if importlib.util.find_spec("pandas") is None:
+    sys.meta_path.insert(0, _PandasIsAbsent())
 
 if TYPE_CHECKING:
     from service.settings import Settings

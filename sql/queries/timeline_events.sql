@@ -5,12 +5,16 @@
 -- dedup run); sentences are cut from article bodies only for the page's first quotes and, when
 -- $entity is given, for the entity match.
 WITH e AS (SELECT * FROM events_as_of($as_of)),
-entity_in_text AS (  -- events one of whose sentences names $entity as written (none without $entity)
+naming AS (  -- article versions whose text names $entity at all (none without $entity)
+    SELECT article_id, version, body FROM article_versions
+    WHERE $entity IS NOT NULL AND body ILIKE '%' || $entity || '%'
+),
+entity_in_text AS (  -- events one of whose sentences names $entity as written
     SELECT DISTINCT l.event_id
-    FROM (SELECT * FROM e WHERE $entity IS NOT NULL) e
-    JOIN event_mention_links l ON l.dedup_run_id = e.dedup_run_id AND l.event_id = e.event_id
-    JOIN event_mentions m ON m.run_id = l.run_id AND m.ordinal = l.mention_ordinal
-    JOIN article_versions a ON a.article_id = m.article_id AND a.version = m.version
+    FROM naming a
+    JOIN event_mentions m ON m.article_id = a.article_id AND m.version = a.version
+    JOIN event_mention_links l ON l.run_id = m.run_id AND l.mention_ordinal = m.ordinal
+    JOIN e ON e.dedup_run_id = l.dedup_run_id AND e.event_id = l.event_id
     WHERE substring(a.body, m.sentence_start + 1, m.sentence_end - m.sentence_start) ILIKE '%' || $entity || '%'
 ),
 scored AS (  -- BM25 hits of $q from the in-memory index (service/search.py), passed in as lists
