@@ -5,7 +5,7 @@ The articles are synthetic stories made from the TimeBank/AQUAINT news texts (..
 1. **Base derivation (real pipeline, once).** `--base` tbaq documents go through
    `service.pipeline.derive_many` (segment, spaCy parse, time tagging, event mentions) in a child
    process, so spaCy never counts in the figures below. The result is cached in
-   out/bench_dedup_base-<key>.msgpack (the key names the pipeline version and the mention fields);
+   out/bench_dedup_base-<key>.msgpack (the key hashes the pipeline version and the deriving code);
    delete it or pass --rederive to redo it. Deriving 10,000 articles through spaCy would take many
    minutes and measure the parser, not deduplication.
 2. **Stories.** Story s retells base document s mod B in `--per-story` articles from different
@@ -84,7 +84,12 @@ def _cache_key() -> str:
     from service.temporal.model import TimeExpression
 
     shape = [pipeline_version(), list(EventMention.__struct_fields__), list(TimeExpression.__struct_fields__)]
-    return hashlib.sha256(json.dumps(shape).encode()).hexdigest()[:12]
+    digest = hashlib.sha256(json.dumps(shape).encode())
+    service = REPO / "service"
+    for path in sorted([service / "pipeline.py", service / "events.py", service / "text.py",
+                        *service.glob("events_lexicon/*"), *service.glob("temporal/**/*.py")]):
+        digest.update(path.read_bytes())  # the code that derives, whatever its version says
+    return digest.hexdigest()[:12]
 
 
 # -- 1. base derivation (child process) ---------------------------------------------------
@@ -260,7 +265,7 @@ def oracle_grouping(db_path: Path, bases: list[Base], stories: list[Synthetic]) 
 
     from service.pipeline import pipeline_version
     from service.regroup import entity_keys
-    from service.store import Database, query
+    from service.store import Database, query, query_names
 
     db = Database(db_path)
     utc = pl.Datetime("us", "UTC")
@@ -309,6 +314,8 @@ def oracle_grouping(db_path: Path, bases: list[Base], stories: list[Synthetic]) 
                 cur.execute(query(name))
             finally:
                 cur.unregister(view)
+        if "insert_event_summaries" in query_names():  # what /timeline reads, where the store keeps it
+            cur.execute(query("insert_event_summaries"), {"dedup_run_id": run_id})
     db.close()
     return len(ids)
 
