@@ -164,15 +164,17 @@ def _assemble(nlp: Any, body: str, spans: list[tuple[int, int]], parsed: list[An
     """One Doc of exactly `body`: parsed story sentences, the text between them tokenized only."""
     from spacy.tokens import Doc
 
+    from service.nlp import tokenize_only
+
     parts: list[Any] = []
     pos = 0
     for (a, b), d in zip(spans, parsed):
         if a > pos:
-            parts.append(nlp.make_doc(body[pos:a]))
+            parts.append(tokenize_only(nlp, body[pos:a]))
         parts.append(d)
         pos = b
     if pos < len(body):
-        parts.append(nlp.make_doc(body[pos:]))
+        parts.append(tokenize_only(nlp, body[pos:]))
     if not parts:
         return nlp.make_doc(body)
     if len(parts) == 1:

@@ -102,6 +102,19 @@ def test_one_200_kb_sentence_is_tagged_but_not_parsed(client: TestClient) -> Non
     assert tuesday["value"] == "2023-05-23"
 
 
+def test_run_on_text_longer_than_spacys_own_limit_is_tokenized_not_refused() -> None:
+    # spaCy refuses texts over 1,000,000 characters; unparsed text is only tokenized, so a body
+    # allowed by a raised TIMELINE_MAX_BODY_CHARS must not crash the pipeline.
+    from service.articles import ArticleIn, Limits, validate
+    from service.pipeline import derive
+
+    body = "the convoy moved on " * 60_000  # 1,200,000 characters, one run-on line
+    article = validate(ArticleIn(id="huge", body=body, published_at=PUBLISHED), Limits(max_body_chars=2_000_000))
+    derived = derive(article)
+    assert derived.mentions == []
+    assert any(w.startswith("a sentence of 1,199,999 characters (at 0) was not parsed") for w in derived.warnings)
+
+
 def test_a_run_on_table_does_not_cost_the_story_its_events(client: TestClient) -> None:
     table = " | ".join(f"row {i} 2023-05-{1 + i % 28:02d} {i * 7} units" for i in range(600))
     assert len(table) > MAX_STORY_SENTENCE_CHARS
