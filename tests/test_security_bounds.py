@@ -3,8 +3,10 @@ read-only SQL surface, no article text in INFO logs, and no server endpoint that
 
 from __future__ import annotations
 
+import ast
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +16,7 @@ import httpx
 import pytest
 from litestar.testing import TestClient
 
-from conftest import DEMO, article
+from conftest import DEMO, REPO, article
 from service.api import create_app
 from service.settings import Settings
 from test_server import free_port, wait_for_line
@@ -146,3 +148,69 @@ def _property_names(node: Any, schema: dict) -> list[str]:
         for value in node:
             found += _property_names(value, schema)
     return found
+
+
+def test_cors_is_off_by_default_and_allows_only_the_configured_origins(settings: Settings) -> None:
+    preflight = {"origin": "https://evil.example", "access-control-request-method": "GET"}
+    with TestClient(create_app(settings)) as client:
+        answer = client.get("/health", headers={"origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in answer.headers
+        assert "access-control-allow-origin" not in client.options("/timeline", headers=preflight).headers
+    with TestClient(create_app(settings.replace(cors_origins="https://news.example"))) as client:
+        allowed = client.get("/health", headers={"origin": "https://news.example"})
+        assert allowed.headers.get("access-control-allow-origin") == "https://news.example"
+        other = client.get("/health", headers={"origin": "https://evil.example"})
+        assert other.headers.get("access-control-allow-origin") != "https://evil.example"
+
+
+def test_rate_limiting_by_setting_answers_429_problems(settings: Settings) -> None:
+    with TestClient(create_app(settings.replace(rate_limit_per_minute=3))) as client:
+        codes = [client.get("/articles").status_code for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+        limited = client.get("/articles")
+        assert limited.headers["content-type"].startswith("application/problem+json")
+        assert client.get("/health").status_code == 200  # health checks are never limited
+    with TestClient(create_app(settings)) as client:  # off by default
+        assert {client.get("/articles").status_code for _ in range(20)} == {200}
+
+
+# A string that starts like a SQL statement (messages that merely name a statement do not).
+SQL_START = re.compile(r"\s*(WITH|SELECT|INSERT|UPDATE|DELETE|ATTACH|DETACH|COPY|CREATE|DROP|ALTER|PRAGMA|LOAD|INSTALL|USE|SET|CALL)\b")
+# What may be spliced into SQL text: our own constants and names, quoted by the store's helpers,
+# and `seconds`, an int() of a timedelta in Database.compact (DuckLake's CALLs there take an
+# INTERVAL literal). Anything else from outside is a $parameter.
+SAFE_PARTS = {"LAKE", "name", "_quote_literal", "_quote_identifier", "seconds"}
+
+
+def test_sql_text_is_never_built_from_values() -> None:
+    """Values reach SQL as bound parameters ($name); SQL text is built only from constants, named
+    query files, and internal names through the quoting helpers (snapshot paths, the lake alias)."""
+    offenders = []
+    for path in (REPO / "service").rglob("*.py"):
+        tree = ast.parse(path.read_text(), filename=str(path))
+        for node in ast.walk(tree):
+            parts: list[ast.expr] = []
+            if isinstance(node, ast.JoinedStr):
+                text = "".join(v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str))
+                parts = [v.value for v in node.values if isinstance(v, ast.FormattedValue)]
+            elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add) and _is_str(node.left):
+                text, parts = node.left.value, [node.right]
+            else:
+                continue
+            if SQL_START.match(text) and not all(_safe(p) for p in parts):
+                offenders.append(f"{path.relative_to(REPO)}:{node.lineno}: {ast.unparse(node)[:100]}")
+    assert not offenders, f"SQL built from values; bind them as $parameters instead: {offenders}"
+
+
+def _is_str(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
+def _safe(node: ast.expr) -> bool:
+    if isinstance(node, ast.Name):
+        return node.id in SAFE_PARTS
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        return node.func.id in SAFE_PARTS
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return (_is_str(node.left) or _safe(node.left)) and (_is_str(node.right) or _safe(node.right))
+    return False
