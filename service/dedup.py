@@ -101,6 +101,8 @@ DEFAULT_THRESHOLD = 0.5
 # Mentions more than this many in one blocking key's active time window make the key a
 # stop key there (like "Russia" in a war): the pair must then share a rarer key.
 MAX_BLOCK = 200
+# Salient candidates scored for each side mention (those sharing the most blocking keys).
+SIDE_LIMIT = 4
 NEAR_GAP = timedelta(hours=12)
 FINE_GRAINS = frozenset({"day", "part_of_day", "hour", "minute", "second"})
 
@@ -324,6 +326,7 @@ def fold_name(name: str) -> frozenset[str]:
     return frozenset(out)
 
 
+@lru_cache(maxsize=500_000)
 @lru_cache(maxsize=500_000)
 def tokens_match(a: str, b: str) -> bool:
     """Two folded tokens are one name token (equal, or same skeleton and close spelling)."""
@@ -551,7 +554,8 @@ def _speaker_match(x: frozenset[str], y: frozenset[str]) -> float:
     return (mx + my) / (len(x) + len(y))
 
 
-def _set_match(x: frozenset[str], y: frozenset[str], weights: Weights | None = None) -> float:
+def _set_match(x: frozenset[str], y: frozenset[str], weights: Weights | None = None, *,
+               fuzzy: bool = True) -> float:
     """Dice over fuzzy-matched tokens, each weighted by its rarity among the mentions grouped
     together (`token_weights`): the story's own topic words ("Belgorod", "attack") are in
     every mention and say little about which happening two mentions name."""
@@ -561,7 +565,10 @@ def _set_match(x: frozenset[str], y: frozenset[str], weights: Weights | None = N
         return min(1.0, (_matched(x, y) + _matched(y, x)) / (len(x) + len(y)))
     w = weights.get
     top = weights.get("", 1.0)
-    hit = sum(w(t, top) for t in x if _fuzzy_in(t, y)) + sum(w(t, top) for t in y if _fuzzy_in(t, x))
+    if fuzzy:
+        hit = sum(w(t, top) for t in x if _fuzzy_in(t, y)) + sum(w(t, top) for t in y if _fuzzy_in(t, x))
+    else:  # content words are already stemmed and folded: equal or not
+        hit = 2 * sum(w(t, top) for t in x & y)
     return min(1.0, hit / (sum(w(t, top) for t in x) + sum(w(t, top) for t in y)))
 
 
@@ -631,7 +638,7 @@ def score_reasons(a: MentionRecord, b: MentionRecord, weights: Weights | None = 
     known_names = bool(fa.names and fb.names)  # a side without names is not a disagreement
     if fa.content and fb.content:
         tsr = _token_set_ratio(fa.content_str, fb.content_str) / 100.0
-        wording = 0.5 * tsr + 0.5 * _set_match(fa.content, fb.content, weights)
+        wording = 0.5 * tsr + 0.5 * _set_match(fa.content, fb.content, weights, fuzzy=False)
     else:
         wording = 0.0
     reasons.append(f"names {names:.2f}, wording {wording:.2f}")
@@ -718,7 +725,8 @@ def _window(m: MentionRecord) -> tuple[datetime | None, datetime | None]:
     return lo, hi
 
 
-def candidate_pairs(mentions: list[MentionRecord], *, max_block: int = MAX_BLOCK) -> set[tuple[int, int]]:
+def candidate_pairs(mentions: list[MentionRecord], *, max_block: int = MAX_BLOCK,
+                    side_limit: int | None = None) -> set[tuple[int, int]]:
     """Index pairs (i < j) worth scoring. Never all pairs: two mentions are a candidate only
     if they share a blocking key (`blocking_keys`: kind + meaning class, kind + name token)
     AND their time windows overlap (`_window`: the interval, open sides unbounded, widened
@@ -727,6 +735,11 @@ def candidate_pairs(mentions: list[MentionRecord], *, max_block: int = MAX_BLOCK
     Per key this is an interval join, done as a sweep over the windows sorted by start. A key
     whose active window already holds `max_block` mentions is a stop key there (too common to
     say anything) and pairs nothing more until the window thins out.
+
+    With `side_limit`, only pairs with a salient mention are made (`cluster` groups salient
+    mentions and attaches the others), and a side mention keeps its `side_limit` salient
+    partners that share the most keys with it: side mentions are most of a store, and a vague
+    noun needs a few good candidates, not every attack of the week.
 
     In SQL / Polars: explode (mention, key) rows, self-join on `key` with
     `a.lo < b.hi AND b.lo < a.hi` (NULL = unbounded; DuckDB plans this as an IEJoin, Polars
@@ -738,28 +751,43 @@ def candidate_pairs(mentions: list[MentionRecord], *, max_block: int = MAX_BLOCK
         windows.append(_window(m))
         for k in blocking_keys(m):
             by_key.setdefault(k, []).append(i)
+    main = [m.salient or side_limit is None for m in mentions]
     pairs: set[tuple[int, int]] = set()
+    shared: dict[tuple[int, int], int] = {}  # (side, salient) -> keys in common
     for members in by_key.values():
         if len(members) < 2:
             continue
         members.sort(key=lambda i: windows[i][0].timestamp() if windows[i][0] is not None else -math.inf)
-        active: list[tuple[float, int]] = []  # heap of (end timestamp, index)
-        open_ended: list[int] = []
+        # active windows, salient and side apart: side-side pairs are never made
+        active: list[list[tuple[float, int]]] = [[], []]  # heaps of (end timestamp, index)
+        open_ended: list[list[int]] = [[], []]
         for i in members:
             lo = windows[i][0]
             lo_ts = lo.timestamp() if lo is not None else -math.inf
-            while active and active[0][0] <= lo_ts:
-                heapq.heappop(active)
-            if len(active) + len(open_ended) < max_block:
-                for _, j in active:
-                    pairs.add((j, i) if j < i else (i, j))
-                for j in open_ended:
-                    pairs.add((j, i) if j < i else (i, j))
+            for heap in active:
+                while heap and heap[0][0] <= lo_ts:
+                    heapq.heappop(heap)
+            if sum(map(len, active)) + sum(map(len, open_ended)) < max_block:
+                for j in [j for _, j in active[0]] + open_ended[0]:
+                    if main[i]:
+                        pairs.add((j, i) if j < i else (i, j))
+                    else:
+                        shared[(i, j)] = shared.get((i, j), 0) + 1
+                if main[i]:
+                    for j in [j for _, j in active[1]] + open_ended[1]:
+                        shared[(j, i)] = shared.get((j, i), 0) + 1
+            slot = 0 if main[i] else 1
             hi = windows[i][1]
             if hi is None:
-                open_ended.append(i)
+                open_ended[slot].append(i)
             else:
-                heapq.heappush(active, (hi.timestamp(), i))
+                heapq.heappush(active[slot], (hi.timestamp(), i))
+    best: dict[int, list[tuple[int, int]]] = {}
+    for (side, j), n in shared.items():
+        best.setdefault(side, []).append((-n, j))
+    for side, partners in best.items():
+        for _, j in heapq.nsmallest(side_limit or 0, partners):
+            pairs.add((j, side) if j < side else (side, j))
     return pairs
 
 
@@ -965,9 +993,9 @@ def cluster(mentions: list[MentionRecord], *, threshold: float = DEFAULT_THRESHO
     or dilute the grouping of the happenings articles assert and date:
     1. salient mentions (main, dated assertions) are grouped by average link over blocked
        candidate pairs, gates checked between whole clusters;
-    2. every other mention joins the group of its best-scoring salient candidate when that
-       score passes the threshold and the gates hold; the rest are grouped among themselves
-       as in pass 1 (the timeline lists them only on request).
+    2. every other mention joins the group of its best-scoring salient candidate (of the
+       `SIDE_LIMIT` sharing most keys with it) when that score passes the threshold and the
+       gates hold; the rest stay events of their own, listed only on request.
     """
     if not mentions:
         return []
@@ -980,7 +1008,7 @@ def cluster(mentions: list[MentionRecord], *, threshold: float = DEFAULT_THRESHO
                                [f.speaker] if f.speaker else [], {_place(m)})
     scores: dict[int, dict[int, float]] = {i: {} for i in clusters}
     weights = token_weights(ms)
-    for i, j in candidate_pairs(ms, max_block=max_block):
+    for i, j in candidate_pairs(ms, max_block=max_block, side_limit=SIDE_LIMIT):
         s = same_event_score(ms[i], ms[j], weights)
         if s > 0:
             scores[i][j] = s
@@ -989,7 +1017,7 @@ def cluster(mentions: list[MentionRecord], *, threshold: float = DEFAULT_THRESHO
     _agglomerate(clusters, scores, salient, threshold)
     side = sorted(set(clusters) - salient)
     _attach(clusters, scores, salient, side, threshold)
-    _agglomerate(clusters, scores, {i for i in side if i in clusters}, threshold)
+    # side mentions left over stay events of their own (listed with minor=true)
     events = [_make_event([ms[i] for i in sorted(c.members)]) for c in clusters.values()]
     # stable, unique ids: a clash (two groups sharing a first mention's text) gets a suffix
     seen: dict[str, int] = {}

@@ -73,7 +73,7 @@ def _record(row: dict) -> MentionRecord:
         article_id=row["article_id"],
         source=row["source"],
         published_at=row["published_at"],
-        sentence=row["body"][row["sentence_start"]:row["sentence_end"]],
+        sentence=row["sentence"],
         trigger=row["trigger"],
         kind=row["kind"],
         attributed_to=row["attributed_to"],
