@@ -330,6 +330,7 @@ class Database:
                 _rollback(cur)
                 raise
             finally:
+                _settle(id(cur))
                 cur.close()
 
     def retry(self, work: Callable[[], T], what: str) -> T:
@@ -357,6 +358,7 @@ class Database:
                 self._last_recorded_at = latest
         if self._last_recorded_at is not None and now <= self._last_recorded_at:
             now = self._last_recorded_at + timedelta(microseconds=1)
+        now = _take_record_time(id(cur), now)  # in flight until `writing` commits or rolls back
         self._last_recorded_at = now
         return now
 
@@ -494,6 +496,41 @@ class Database:
         if self._text_index is not None:
             self._text_index.close()
         self._con.close()
+
+
+# A write takes its record time before it commits, and its rows appear at commit. A read "as of
+# now" made in between would miss them, and the same `as_of` asked again later would not: so reads
+# at now stay before every record time still in flight in this process, and a new record time
+# comes after every "now" already handed out. (Writers in other processes, on a lake, are not seen.)
+_clock_lock = threading.Lock()
+_in_flight: dict[int, datetime] = {}
+_handed_out: datetime | None = None
+
+
+def settled_now() -> datetime:
+    """Now, or just before the record time of a write still in flight: the latest time whose
+    answer is final. Reads without `as_of` use it, and answer with it."""
+    global _handed_out
+    with _clock_lock:
+        moment = datetime.now(timezone.utc)
+        if _in_flight:
+            moment = min(moment, min(_in_flight.values()) - timedelta(microseconds=1))
+        if _handed_out is None or moment > _handed_out:
+            _handed_out = moment
+        return moment
+
+
+def _take_record_time(key: int, moment: datetime) -> datetime:
+    with _clock_lock:
+        if _handed_out is not None and moment <= _handed_out:
+            moment = _handed_out + timedelta(microseconds=1)
+        _in_flight.setdefault(key, moment)
+        return moment
+
+
+def _settle(key: int) -> None:
+    with _clock_lock:
+        _in_flight.pop(key, None)
 
 
 def fetch(cur: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:

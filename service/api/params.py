@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 
 from service.api.problems import BadRequest
 from service.settings import Settings
+from service.store import settled_now
 
 
 MAX_OFFSET = 10_000_000
@@ -14,7 +15,7 @@ MAX_OFFSET = 10_000_000
 def as_of_or_now(as_of: datetime | None) -> datetime:
     """Record time to read at; naive times are refused since "as of 10:00" is ambiguous."""
     if as_of is None:
-        return datetime.now(timezone.utc)
+        return settled_now()  # not after a write still in flight: asking again gives the same answer
     if as_of.tzinfo is None:
         raise BadRequest(
             f"as_of={as_of.isoformat()} has no UTC offset. Add one, e.g. {as_of.isoformat()}Z or +02:00.",
