@@ -33,28 +33,62 @@ class RegroupReport(msgspec.Struct, frozen=True):
     changed: bool
 
 
+# Clustering runs outside the write transaction (readers and other writers go on meanwhile);
+# if the mentions changed under it, it runs again, and the last attempt holds the writer.
+REGROUP_ATTEMPTS = 3
+
+
 def regroup(db: Database) -> RegroupReport:
     """Cluster the current mentions; record a dedup run only if the grouping changed."""
-    with db.writing() as cur:
-        records = [_record(r) for r in fetch(cur, "current_mentions_for_dedup")]
-        # In a worker process when the server runs one (service/offload.py): pure Python for seconds.
-        events = offload.run(dedup.cluster, records) if records else []
-        fingerprint = _fingerprint(events)
-        latest = fetch(cur, "latest_dedup_run")
-        if latest and latest[0]["fingerprint"] == fingerprint:
-            return RegroupReport(latest[0]["dedup_run_id"], latest[0]["recorded_at"], len(records), len(events),
-                                 sum(1 for e in events if e.conflicts), changed=False)
-        run_id = (latest[0]["dedup_run_id"] if latest else 0) + 1
-        recorded_at = db.next_record_time(cur)
-        cur.execute(query("insert_dedup_run"), {"dedup_run_id": run_id, "pipeline_version": pipeline_version(),
-                                                "recorded_at": recorded_at, "fingerprint": fingerprint})
-        by_key = {r.key: r for r in records}
-        _insert_events(cur, run_id, recorded_at, events, by_key)
-        cur.execute(query("insert_event_summaries"), {"dedup_run_id": run_id})  # what /timeline reads
-    db.checkpoint()
-    refresh_text_index(db)
-    log.info("dedup run %d: %d mentions in %d events", run_id, len(records), len(events))
-    return RegroupReport(run_id, recorded_at, len(records), len(events), sum(1 for e in events if e.conflicts), True)
+    for attempt in range(1, REGROUP_ATTEMPTS + 1):
+        locked = attempt == REGROUP_ATTEMPTS
+        if not locked:
+            with db.reading() as cur:
+                seen = _state(cur)
+                records = [_record(r) for r in fetch(cur, "current_mentions_for_dedup")]
+            events = _cluster(records)
+        with db.writing() as cur:
+            if locked:
+                records = [_record(r) for r in fetch(cur, "current_mentions_for_dedup")]
+                events = _cluster(records)
+            elif _state(cur) != seen:
+                log.info("mentions changed while clustering (attempt %d): clustering again", attempt)
+                continue
+            report = _record_run(db, cur, records, events)
+        break
+    if report.changed:
+        db.checkpoint()
+        refresh_text_index(db)
+        log.info("dedup run %d: %d mentions in %d events", report.dedup_run_id, len(records), len(events))
+    return report
+
+
+def _state(cur: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    """What a grouping was computed from: the last pipeline run and the last dedup run."""
+    latest = fetch(cur, "latest_dedup_run")
+    return int(cur.execute(query("max_run_id")).fetchone()[0]), (latest[0]["dedup_run_id"] if latest else 0)
+
+
+def _cluster(records: list[MentionRecord]) -> list[Event]:
+    # In a worker process when the server runs one (service/offload.py): pure Python for seconds.
+    return offload.run(dedup.cluster, records) if records else []
+
+
+def _record_run(db: Database, cur: duckdb.DuckDBPyConnection, records: list[MentionRecord],
+                events: list[Event]) -> RegroupReport:
+    fingerprint = _fingerprint(events)
+    conflicts = sum(1 for e in events if e.conflicts)
+    latest = fetch(cur, "latest_dedup_run")
+    if latest and latest[0]["fingerprint"] == fingerprint:
+        return RegroupReport(latest[0]["dedup_run_id"], latest[0]["recorded_at"], len(records), len(events),
+                             conflicts, changed=False)
+    run_id = (latest[0]["dedup_run_id"] if latest else 0) + 1
+    recorded_at = db.next_record_time(cur)
+    cur.execute(query("insert_dedup_run"), {"dedup_run_id": run_id, "pipeline_version": pipeline_version(),
+                                            "recorded_at": recorded_at, "fingerprint": fingerprint})
+    _insert_events(cur, run_id, recorded_at, events, {r.key: r for r in records})
+    cur.execute(query("insert_event_summaries"), {"dedup_run_id": run_id})  # what /timeline reads
+    return RegroupReport(run_id, recorded_at, len(records), len(events), conflicts, True)
 
 
 def entity_keys(name: str) -> list[str]:
