@@ -101,8 +101,10 @@ DEFAULT_THRESHOLD = 0.5
 # Mentions more than this many in one blocking key's active time window make the key a
 # stop key there (like "Russia" in a war): the pair must then share a rarer key.
 MAX_BLOCK = 200
-# Salient candidates scored for each side mention (those sharing the most blocking keys).
+# Salient candidates scored for each side mention (those sharing the most blocking keys),
+# and for each salient mention: a happening is retold by a handful of articles, not hundreds.
 SIDE_LIMIT = 4
+MAIN_LIMIT = 12
 NEAR_GAP = timedelta(hours=12)
 FINE_GRAINS = frozenset({"day", "part_of_day", "hour", "minute", "second"})
 
@@ -618,6 +620,11 @@ def _meaning(fa: _Features, fb: _Features, reporting: bool) -> tuple[float | Non
 def score_reasons(a: MentionRecord, b: MentionRecord, weights: Weights | None = None) -> tuple[float, list[str]]:
     """`same_event_score` with the reasons behind it, for debugging and the API. `weights`
     (`token_weights` of the mentions being grouped) make rare shared words count more."""
+    return _score(a, b, weights, explain=True)
+
+
+def _score(a: MentionRecord, b: MentionRecord, weights: Weights | None, *, explain: bool) -> tuple[float, list[str]]:
+    # `explain=False` skips writing the reasons: clustering scores millions of pairs.
     if a.kind != b.kind:
         return 0.0, [f"different kinds ({a.kind} / {b.kind})"]
     if _place(a) == _place(b):
@@ -633,7 +640,8 @@ def score_reasons(a: MentionRecord, b: MentionRecord, weights: Weights | None = 
         return 0.0, ["'added': a further statement of the same article"]
     reasons = []
     meaning, why = _meaning(fa, fb, reporting)
-    reasons.append(why)
+    if explain:
+        reasons.append(why)
     names = _set_match(fa.names, fb.names, weights)
     known_names = bool(fa.names and fb.names)  # a side without names is not a disagreement
     if fa.content and fb.content:
@@ -641,18 +649,21 @@ def score_reasons(a: MentionRecord, b: MentionRecord, weights: Weights | None = 
         wording = 0.5 * tsr + 0.5 * _set_match(fa.content, fb.content, weights, fuzzy=False)
     else:
         wording = 0.0
-    reasons.append(f"names {names:.2f}, wording {wording:.2f}")
+    if explain:
+        reasons.append(f"names {names:.2f}, wording {wording:.2f}")
     m = 0.4 if meaning is None else meaning
     if reporting:
         if fa.speaker and fb.speaker:
             spk = _speaker_match(fa.speaker, fb.speaker)
-            reasons.append(f"speaker {spk:.2f}")
+            if explain:
+                reasons.append(f"speaker {spk:.2f}")
         elif fa.speaker or fb.speaker:
             spk = 0.3
         else:
             spk = 0.6 if fa.org == fb.org else 0.3
-            reasons.append("speaker unknown, same source organisation" if fa.org == fb.org
-                           else "speaker unknown")
+            if explain:
+                reasons.append("speaker unknown, same source organisation" if fa.org == fb.org
+                               else "speaker unknown")
         score = _weighted([(0.30, m), (0.20, spk), (0.15, names if known_names else None), (0.35, wording)])
     else:
         score = _weighted([(0.40, m), (0.25, names if known_names else None), (0.35, wording)])
@@ -660,17 +671,21 @@ def score_reasons(a: MentionRecord, b: MentionRecord, weights: Weights | None = 
         score *= 0.4
     if compat == "yes" and fa.fine and fb.fine:
         score = min(1.0, score + 0.05)  # both dated to the same day or finer: evidence, not only a gate
-        reasons.append("same day")
+        if explain:
+            reasons.append("same day")
     if fa.means & fb.means and not reporting:
         score = min(1.0, score + 0.1)  # the same means (drones, ground fighters) is evidence too
-        reasons.append("same means (" + ",".join(sorted(fa.means & fb.means)) + ")")
+        if explain:
+            reasons.append("same means (" + ",".join(sorted(fa.means & fb.means)) + ")")
     if fa.means and fb.means and not (fa.means & fb.means):
         score *= 0.3
-        reasons.append("different means (" + ",".join(sorted(fa.means)) + " / "
-                       + ",".join(sorted(fb.means)) + ")")
+        if explain:
+            reasons.append("different means (" + ",".join(sorted(fa.means)) + " / "
+                           + ",".join(sorted(fb.means)) + ")")
     if compat == "near":
         score *= 0.8
-        reasons.append("adjacent, not overlapping, intervals")
+        if explain:
+            reasons.append("adjacent, not overlapping, intervals")
     return max(0.0, min(1.0, score)), reasons
 
 
@@ -691,7 +706,7 @@ def _place(m: MentionRecord) -> tuple[str, str]:
 def same_event_score(a: MentionRecord, b: MentionRecord, weights: Weights | None = None) -> float:
     """0..1: how likely two mentions name the same happening (0 when a gate fails).
     `score_reasons` gives the reasons."""
-    return score_reasons(a, b, weights)[0]
+    return _score(a, b, weights, explain=False)[0]
 
 
 # ---------------------------------------------------------------- blocking ----------
@@ -753,6 +768,7 @@ def candidate_pairs(mentions: list[MentionRecord], *, max_block: int = MAX_BLOCK
             by_key.setdefault(k, []).append(i)
     main = [m.salient or side_limit is None for m in mentions]
     pairs: set[tuple[int, int]] = set()
+    both: dict[tuple[int, int], int] = {}  # (salient, salient) -> keys in common
     shared: dict[tuple[int, int], int] = {}  # (side, salient) -> keys in common
     for members in by_key.values():
         if len(members) < 2:
@@ -770,7 +786,8 @@ def candidate_pairs(mentions: list[MentionRecord], *, max_block: int = MAX_BLOCK
             if sum(map(len, active)) + sum(map(len, open_ended)) < max_block:
                 for j in [j for _, j in active[0]] + open_ended[0]:
                     if main[i]:
-                        pairs.add((j, i) if j < i else (i, j))
+                        pair = (j, i) if j < i else (i, j)
+                        both[pair] = both.get(pair, 0) + 1
                     else:
                         shared[(i, j)] = shared.get((i, j), 0) + 1
                 if main[i]:
@@ -782,11 +799,22 @@ def candidate_pairs(mentions: list[MentionRecord], *, max_block: int = MAX_BLOCK
                 open_ended[slot].append(i)
             else:
                 heapq.heappush(active[slot], (hi.timestamp(), i))
+    if side_limit is None:
+        return set(both)
+    # Each mention keeps the partners that share the most keys with it: MAIN_LIMIT for a
+    # salient mention (a pair stays if either side keeps it), side_limit for a side mention.
     best: dict[int, list[tuple[int, int]]] = {}
+    for (i, j), n in both.items():
+        best.setdefault(i, []).append((-n, j))
+        best.setdefault(j, []).append((-n, i))
+    for i, partners in best.items():
+        for _, j in heapq.nsmallest(MAIN_LIMIT, partners):
+            pairs.add((j, i) if j < i else (i, j))
+    best = {}
     for (side, j), n in shared.items():
         best.setdefault(side, []).append((-n, j))
     for side, partners in best.items():
-        for _, j in heapq.nsmallest(side_limit or 0, partners):
+        for _, j in heapq.nsmallest(side_limit, partners):
             pairs.add((j, side) if j < side else (side, j))
     return pairs
 
