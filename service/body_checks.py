@@ -107,7 +107,9 @@ MIN_LETTERS = 100
 MIN_ENGLISH_SHARE = 0.08
 # Only the start of a long body is read: enough words to judge, bounded work.
 _SAMPLE_CHARS = 20_000
-_WORDS = re2.compile(r"\pL[\pL\pM]*(?:['’]\pL+)?")
+# Words are white-space separated runs with their punctuation stripped (str.split is several
+# times faster than a regex here, and this runs on every article).
+_PUNCT = "".join(chr(c) for c in range(0x21, 0x7F) if not chr(c).isalnum()) + "“”‘’«»„‚‹›—–…¿¡·"
 
 # Frequent function words. A word in two of these lists counts for neither (see `_LISTS`),
 # so "a", "in", "de", "la", "die", "is" decide nothing.
@@ -174,7 +176,7 @@ class LanguageGuess:
 def guess_language(text: str) -> LanguageGuess | None:
     """What the body looks like, when it clearly does not look English; None when it does
     (or when it is too short to tell)."""
-    words = [w.lower() for w in _WORDS.findall(text[:_SAMPLE_CHARS])]
+    words = [w for w in (t.strip(_PUNCT).lower() for t in text[:_SAMPLE_CHARS].split()) if w and w[0].isalpha()]
     letters: dict[str | None, int] = {}
     for w in words:
         name = _script(w[0])
