@@ -38,7 +38,7 @@ from service.ingest import ingest_articles  # noqa: E402
 from service.settings import Settings  # noqa: E402
 from service.store import open_store  # noqa: E402
 
-STAGES = (("segment", "segmentation"), ("parse", "spaCy parse"), ("tag", "time tagging"),
+STAGES = (("checks", "input checks"), ("segment", "segmentation"), ("parse", "spaCy parse"), ("tag", "time tagging"),
           ("events", "event extraction"), ("store", "store write"), ("regroup", "regroup (dedup)"))
 TARGET = 30.0  # articles/s, issue 5
 
