@@ -31,6 +31,7 @@ that still differ match by consonant skeleton plus rapidfuzz ratio (Kyiv ~ Kiev)
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import heapq
 import math
@@ -105,13 +106,17 @@ MAX_BLOCK = 200
 # and for each salient mention: a happening is retold by a handful of articles, not hundreds.
 SIDE_LIMIT = 4
 MAIN_LIMIT = 12
+# A side mention is blocked under its SIDE_KEYS rarest keys, against the SIDE_SCAN salient
+# mentions of each that start nearest before its window ends.
+SIDE_KEYS = 3
+SIDE_SCAN = 32
 NEAR_GAP = timedelta(hours=12)
 FINE_GRAINS = frozenset({"day", "part_of_day", "hour", "minute", "second"})
 
 
 # ---------------------------------------------------------------- records ----------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # hundreds of thousands of them in a regroup
 class MentionRecord:
     key: tuple[int, int]  # (run_id, ordinal): identity of the stored mention
     article_id: str
@@ -131,7 +136,7 @@ class MentionRecord:
     salient: bool = True  # a main, dated assertion (events stage): the timeline shows its event
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # hundreds of thousands of them in a regroup
 class Claim:
     """One value a mention asserts about its event: ("injured", "8", "eight people had been injured")."""
 
@@ -329,7 +334,6 @@ def fold_name(name: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=500_000)
-@lru_cache(maxsize=500_000)
 def tokens_match(a: str, b: str) -> bool:
     """Two folded tokens are one name token (equal, or same skeleton and close spelling)."""
     if a == b:
@@ -391,7 +395,7 @@ def source_org(source: str) -> str:
 
 # ---------------------------------------------------------------- features ----------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # hundreds of thousands of them in a regroup
 class _Features:
     kind: str
     lo: datetime | None
@@ -414,7 +418,7 @@ def _is_number(low: str, lex: _Lexicon) -> bool:
     return low.isdigit() or low in lex.numbers or low in lex.vague
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=1_000_000)
 def _features(m: MentionRecord) -> _Features:
     lex = load_lexicon()
     trig_words = [w for w in tokens(m.trigger.replace("-", " "))]
@@ -752,70 +756,71 @@ def candidate_pairs(mentions: list[MentionRecord], *, max_block: int = MAX_BLOCK
     say anything) and pairs nothing more until the window thins out.
 
     With `side_limit`, only pairs with a salient mention are made (`cluster` groups salient
-    mentions and attaches the others), and a side mention keeps its `side_limit` salient
-    partners that share the most keys with it: side mentions are most of a store, and a vague
-    noun needs a few good candidates, not every attack of the week.
+    mentions and attaches the others): a salient mention keeps the MAIN_LIMIT partners sharing
+    the most keys with it, and a side mention looks under its SIDE_KEYS rarest keys at the
+    SIDE_SCAN salient mentions nearest in time and keeps `side_limit` of them. Side mentions
+    are most of a store, and a vague noun needs a few good candidates, not every attack of the
+    week; the work stays linear in the number of mentions.
 
     In SQL / Polars: explode (mention, key) rows, self-join on `key` with
     `a.lo < b.hi AND b.lo < a.hi` (NULL = unbounded; DuckDB plans this as an IEJoin, Polars
     as `join_where`), drop (key, day) groups larger than `max_block`, keep distinct pairs.
     """
-    by_key: dict[str, list[int]] = {}
-    windows = []
-    for i, m in enumerate(mentions):
-        windows.append(_window(m))
-        for k in blocking_keys(m):
-            by_key.setdefault(k, []).append(i)
     main = [m.salient or side_limit is None for m in mentions]
-    pairs: set[tuple[int, int]] = set()
+    windows = [_window(m) for m in mentions]
+    spans = [(lo.timestamp() if lo is not None else -math.inf, hi.timestamp() if hi is not None else math.inf)
+             for lo, hi in windows]
+    keys_of = [blocking_keys(m) for m in mentions]
+    by_key: dict[str, list[int]] = {}  # salient members of each key
+    size: dict[str, int] = {}  # all members of each key
+    for i, keys in enumerate(keys_of):
+        for k in keys:
+            size[k] = size.get(k, 0) + 1
+            if main[i]:
+                by_key.setdefault(k, []).append(i)
     both: dict[tuple[int, int], int] = {}  # (salient, salient) -> keys in common
-    shared: dict[tuple[int, int], int] = {}  # (side, salient) -> keys in common
     for members in by_key.values():
         if len(members) < 2:
             continue
-        members.sort(key=lambda i: windows[i][0].timestamp() if windows[i][0] is not None else -math.inf)
-        # active windows, salient and side apart: side-side pairs are never made
-        active: list[list[tuple[float, int]]] = [[], []]  # heaps of (end timestamp, index)
-        open_ended: list[list[int]] = [[], []]
+        members.sort(key=lambda i: spans[i][0])
+        active: list[tuple[float, int]] = []  # heap of (end timestamp, index)
         for i in members:
-            lo = windows[i][0]
-            lo_ts = lo.timestamp() if lo is not None else -math.inf
-            for heap in active:
-                while heap and heap[0][0] <= lo_ts:
-                    heapq.heappop(heap)
-            if sum(map(len, active)) + sum(map(len, open_ended)) < max_block:
-                for j in [j for _, j in active[0]] + open_ended[0]:
-                    if main[i]:
-                        pair = (j, i) if j < i else (i, j)
-                        both[pair] = both.get(pair, 0) + 1
-                    else:
-                        shared[(i, j)] = shared.get((i, j), 0) + 1
-                if main[i]:
-                    for j in [j for _, j in active[1]] + open_ended[1]:
-                        shared[(j, i)] = shared.get((j, i), 0) + 1
-            slot = 0 if main[i] else 1
-            hi = windows[i][1]
-            if hi is None:
-                open_ended[slot].append(i)
-            else:
-                heapq.heappush(active[slot], (hi.timestamp(), i))
+            lo_ts, hi_ts = spans[i]
+            while active and active[0][0] <= lo_ts:
+                heapq.heappop(active)
+            if len(active) < max_block:
+                for _, j in active:
+                    pair = (j, i) if j < i else (i, j)
+                    both[pair] = both.get(pair, 0) + 1
+            heapq.heappush(active, (hi_ts, i))
     if side_limit is None:
         return set(both)
-    # Each mention keeps the partners that share the most keys with it: MAIN_LIMIT for a
-    # salient mention (a pair stays if either side keeps it), side_limit for a side mention.
+    # Each salient mention keeps the MAIN_LIMIT partners that share the most keys with it (a
+    # pair stays if either side keeps it).
     best: dict[int, list[tuple[int, int]]] = {}
     for (i, j), n in both.items():
         best.setdefault(i, []).append((-n, j))
         best.setdefault(j, []).append((-n, i))
+    pairs: set[tuple[int, int]] = set()
     for i, partners in best.items():
         for _, j in heapq.nsmallest(MAIN_LIMIT, partners):
             pairs.add((j, i) if j < i else (i, j))
-    best = {}
-    for (side, j), n in shared.items():
-        best.setdefault(side, []).append((-n, j))
-    for side, partners in best.items():
-        for _, j in heapq.nsmallest(side_limit, partners):
-            pairs.add((j, side) if j < side else (side, j))
+    # A side mention looks under its rarest keys at the salient mentions nearest in time.
+    starts = {k: [spans[i][0] for i in members] for k, members in by_key.items()}
+    for i, keys in enumerate(keys_of):
+        if main[i]:
+            continue
+        lo_ts, hi_ts = spans[i]
+        counts: dict[int, int] = {}
+        for k in sorted((k for k in keys if k in by_key), key=lambda k: (size[k], k))[:SIDE_KEYS]:
+            members, first = by_key[k], starts[k]
+            r = bisect.bisect_left(first, hi_ts)
+            for x in range(r - 1, max(-1, r - 1 - SIDE_SCAN), -1):
+                j = members[x]
+                if spans[j][1] > lo_ts:
+                    counts[j] = counts.get(j, 0) + 1
+        for j in heapq.nlargest(side_limit, counts, key=lambda j: (counts[j], spans[j][0])):
+            pairs.add((j, i) if j < i else (i, j))
     return pairs
 
 
@@ -865,7 +870,7 @@ def _format_value(words: list[str], start: int, end: int, lex: _Lexicon) -> str:
     return " ".join(out)
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=1_000_000)
 def _claims_with_ranges(m: MentionRecord) -> list[tuple[Claim, tuple[float, float]]]:
     lex = load_lexicon()
     words = tokens(m.sentence.replace("-", " "))
@@ -915,7 +920,7 @@ def _canonical(m: MentionRecord) -> tuple:
             m.valid_from.timestamp() if m.valid_from else -math.inf, m.key)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Cluster:
     members: list[int]
     kind: str
@@ -1047,6 +1052,8 @@ def cluster(mentions: list[MentionRecord], *, threshold: float = DEFAULT_THRESHO
     _attach(clusters, scores, salient, side, threshold)
     # side mentions left over stay events of their own (listed with minor=true)
     events = [_make_event([ms[i] for i in sorted(c.members)]) for c in clusters.values()]
+    for cache in (_features, _claims_with_ranges, _tokens):
+        cache.cache_clear()  # per run: a long-lived server must not keep every mention ever seen
     # stable, unique ids: a clash (two groups sharing a first mention's text) gets a suffix
     seen: dict[str, int] = {}
     out = []
