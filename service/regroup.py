@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from datetime import datetime
+from functools import lru_cache
 
 import duckdb
 import msgspec
@@ -122,12 +123,24 @@ def _record(row: dict) -> MentionRecord:
 
 
 def _names(event: Event, by_key: dict[tuple[int, int], MentionRecord]) -> list[str]:
+    """Keys of the names the event's mentions take part in or say: participants, places, the
+    speaker, and the proper names of their sentences (an entity timeline takes an event whose
+    sentence names the entity, and "Grayvoron" must find the sentence that writes "Graivoron")."""
     names: set[str] = set()
     for key in event.mention_keys:
         m = by_key[key]
         for name in (*m.participants, *m.places, *([m.attributed_to] if m.attributed_to else [])):
             names.update(entity_keys(name))
+        names.update(_sentence_name_keys(m.sentence))
     return sorted(names)
+
+
+@lru_cache(maxsize=50_000)
+def _sentence_name_keys(sentence: str) -> frozenset[str]:
+    # A capitalised word after the first is a name in English prose; the first word is
+    # capitalised anyway and is left out rather than guessed.
+    words = dedup.tokens(sentence)[1:]
+    return frozenset(key for w in words if w[:1].isupper() for key in entity_keys(w))
 
 
 def _fingerprint(events: list[Event]) -> str:
