@@ -37,15 +37,23 @@ def verb_tense(token: Any) -> Tense:
 
 
 # Verbs that put their date ahead even in the past tense: "scheduled a meeting Thursday".
-_SCHEDULING = frozenset({"scheduled", "planned", "postponed", "delayed", "set", "slated", "due",
+_SCHEDULING = frozenset({"scheduled", "planned", "postponed", "delayed", "slated", "due",
                          "expected", "planning", "scheduling", "plans", "adjourned", "deferred"})
+# A plan made before a past time ("had been scheduled to expire Friday", "as previously
+# planned") is told from after the date it names: the date is past.
+_EARLIER_PLAN = frozenset({"previously", "originally", "initially"})
 
 
 def _tense_at(verb: Any) -> Tense:
-    if verb.text.lower() in _SCHEDULING:
-        return "future"
+    low = verb.text.lower()
     auxes = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
     words = {a.text.lower() for a in auxes}
+    if low in _SCHEDULING or (low == "set" and any(a.dep_ == "auxpass" for a in auxes)):
+        # "set" schedules only as a passive ("is set for Friday"); active or as a
+        # modifier it is a past act ("set Friday as the deadline", "a record set Aug. 6").
+        if "had" in words or any(c.text.lower() in _EARLIER_PLAN for c in verb.children):
+            return "past"
+        return "future"
     if words & _FUTURE_AUX or any(a.tag_ == "MD" and a.text.lower() in ("will", "shall") for a in auxes):
         return "future"
     if verb.tag_ == "VB" and any(c.dep_ == "aux" and c.tag_ == "TO" for c in verb.children):
@@ -58,7 +66,9 @@ def _tense_at(verb: Any) -> Tense:
         return "past"
     if verb.tag_ == "VBN" and words & {"has", "have", "had", "'s", "'ve"}:
         return "past"
-    if verb.tag_ == "VBN" and verb.dep_ in ("ROOT",):
+    if verb.tag_ == "VBN" and verb.dep_ in ("ROOT", "acl"):
+        # A bare past participle, as a clause or reducing a relative clause ("the year
+        # ended March 31", "the contract signed Monday"), tells a completed event.
         return "past"
     if verb.tag_ in ("VBZ", "VBP", "VBG") or words & {"is", "are", "am"}:
         if verb.tag_ == "VBG" and words & {"is", "are", "am", "'re", "'s"}:
@@ -113,7 +123,11 @@ def lexical_tense(text: str, start: int, end: int) -> Tense | None:
         lo -= 1
     before = _words(text[lo:start])
     after = _words(text[end:end + 40])[:2]
+    if "since" in before[-4:] and not any(w in _FUTURE_CUES for w in before[-4:]):
+        return "past"  # "since Monday", "since shortly after the Oct. 23 slaying": before now
     if any(w in _FUTURE_CUES for w in before[-6:]):
+        if any(w == "had" or w in _EARLIER_PLAN for w in before[-6:]):
+            return "past"  # "had been scheduled to expire Friday": a plan told after its date
         return "future"
     if before[-1:] and before[-1] in _UNTIL:
         # "open until Thursday" runs ahead; "until Thursday, they had not..." looks back.
