@@ -56,6 +56,10 @@ def _tense_at(verb: Any) -> Tense:
         return "future"
     if words & _FUTURE_AUX or any(a.tag_ == "MD" and a.text.lower() in ("will", "shall") for a in auxes):
         return "future"
+    if "would" in words and "have" not in words:
+        # Reported future ("said the split would be paid in January"): ahead of the report,
+        # which news dates at or just before the anchor; "would have" is a past counterfactual.
+        return "future"
     if verb.tag_ == "VB" and any(c.dep_ == "aux" and c.tag_ == "TO" for c in verb.children):
         head = verb.head
         if head is not verb and head.text.lower() in _PROSPECTIVE:
