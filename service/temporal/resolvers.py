@@ -808,8 +808,8 @@ def holiday(m: Match, ctx: Context) -> Resolution | None:
     def on(y: int) -> date | None:
         if "easter" in spec:
             return _easter(y) + timedelta(days=int(spec["easter"]))
-        if "nth" in spec:  # nth weekday of a month (Thanksgiving: 4th Thursday of November)
-            first = date(y, spec["month"], 1)
+        if "nth" in spec:  # nth weekday of a month (Thanksgiving: 4th Thursday of November), from a day
+            first = date(y, spec["month"], int(spec.get("from_day", 1)))
             delta = (spec["weekday"] - 1 - first.weekday()) % 7
             return first + timedelta(days=delta + 7 * (spec["nth"] - 1))
         return cal.safe_date(y, spec["month"], spec["day"])
@@ -847,7 +847,7 @@ def _easter(y: int) -> date:
 def _clock(ctx: Context, m: Match, d: date) -> Period | None:
     hour = number(ctx, m.g("hour"))
     minute = number(ctx, m.g("minute")) if m.g("minute") else None
-    ampm = (m.g("ampm") or "").lower().replace(".", "").strip()
+    ampm = (m.g("ampm") or str(m.params.get("ampm", ""))).lower().replace(".", "").strip()
     if hour is None or hour > 24 or (minute is not None and minute > 59):
         return None
     if ampm:
