@@ -549,7 +549,7 @@ def unit_offset(m: Match, ctx: Context) -> Resolution | None:
     text is talking about (the last resolved date), as narrative does.
     """
     unit = ctx.lookup("unit", m.g("unit"))
-    n = number(ctx, m.g("num")) if m.g("num") else 1
+    n = number(ctx, m.g("num")) if m.g("num") else (None if m.params.get("vague") else 1)
     sign = -1 if m.params.get("sign", -1) < 0 else 1
     if unit is None:
         return None
