@@ -1,7 +1,7 @@
 """The `timeline` command: serve, ingest, reingest, resolve, export, key-dates, snapshot and sql.
 
 Exit codes, for scripts: 0 done; 1 bad input (nothing stored); 2 bad usage; 3 the store or the
-server cannot be reached or is busy.
+server cannot be reached or is busy; 130 interrupted.
 """
 
 from __future__ import annotations
@@ -64,9 +64,53 @@ def settings_debug() -> bool:
     return os.environ.get("TIMELINE_LOG_LEVEL", "").upper() == "DEBUG"
 
 
+_ABOUT = """\
+Reconstructs the timeline of a news story from its articles. Each article is stored with its
+publication time and zone; its time expressions ("on Monday", "the day before", "February 2022")
+are resolved against it, its events extracted and merged with the same events of other articles,
+and everything is kept with the time the service learned it, so any past answer can be read again
+with --as-of. Run `timeline COMMAND --help` for the options of one command."""
+
+_EXAMPLES = """\
+examples:
+  timeline serve --demo                      the service on the sample articles: http://127.0.0.1:8000/ui
+  timeline ingest articles.jsonl feeds/      store and process articles (through the server if one runs)
+  timeline resolve "Gladkov said on Monday that drones struck overnight." --anchor 2023-05-23T12:00+03:00
+  timeline export --format csv -o timeline.csv --from 2023-05-01
+  timeline export --format semeval2015 --entity Gladkov
+  timeline key-dates --from 2023-05-01 --to 2023-05-31
+  timeline snapshot && timeline sql "SELECT source, count(*) FROM current_articles GROUP BY ALL"
+  timeline reingest --source feeds/ --every 1h
+
+exit codes:
+  0    done
+  1    bad input: an invalid article, file or query; nothing was stored
+  2    bad usage: an unknown option, a malformed --anchor/--as-of, an invalid TIMELINE_* setting
+  3    the store or the server cannot be reached, or the database file is held by another process
+  130  interrupted (Ctrl-C): every finished batch is stored, the current one is not
+"""
+
+
+def _settings_help() -> str:
+    from textwrap import fill
+
+    from service.settings import documented
+
+    lines = ["settings (environment variables; default in brackets):"]
+    for name, default, text in documented():
+        lines.append(f"  {name} [{default}]")
+        lines.append(fill(text, width=96, initial_indent="      ", subsequent_indent="      "))
+    return "\n".join(lines)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="timeline", description=__doc__.split("\n\n")[0])
-    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+    from service import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="timeline", description=_ABOUT, epilog=_EXAMPLES + "\n" + _settings_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(required=True, metavar="COMMAND", title="commands")
 
     serve = sub.add_parser("serve", help="run the HTTP service")
     serve.add_argument("--host", help="address to listen on (default TIMELINE_HOST)")
@@ -123,8 +167,13 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=["csv", "ndjson", "parquet", "timelinejs", "semeval2015"], default="csv")
     export.add_argument("--output", "-o", type=Path, help="file to write (default: standard output; parquet needs a file)")
     export.add_argument("--entity", help="only events this person, group or place takes part in (any spelling)")
-    export.add_argument("--source")
+    export.add_argument("--source", help="only events reported by this source")
+    export.add_argument("--kind", choices=["occurrence", "reporting", "state"], help="only events of this kind")
     export.add_argument("--q", help="full-text filter")
+    export.add_argument("--from", dest="start", metavar="WHEN",
+                        help="only events that end after this: a day (UTC midnight) or a time with offset")
+    export.add_argument("--until", dest="end", metavar="WHEN",
+                        help="only events that start before this: a day (UTC midnight) or a time with offset")
     export.add_argument("--as-of", help="record time to read at, with offset (default: now)")
     export.add_argument("--no-dedup", action="store_true", help="one line per mention instead of per event")
     export.set_defaults(run=_export)
@@ -304,6 +353,12 @@ def _progress(items: Iterable, total: int) -> Iterable:
     return tqdm(items, total=total, unit="batch", disable=None, file=sys.stderr)
 
 
+def _bar(unit: str):
+    from tqdm import tqdm
+
+    return tqdm(unit=unit, disable=None, file=sys.stderr)
+
+
 # -- reingest ----------------------------------------------------------------------------
 
 
@@ -331,16 +386,43 @@ def _resolve(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_OK
     if not expressions:
         print("no time expressions found")
-    for x in expressions:
-        interval = f"[{_iso(x.valid_from)}, {_iso(x.valid_until)})" if x.type in ("DATE", "TIME") else ""
-        print(f"{x.text!r:32} {x.type:8} {x.value:20} {x.grain or '':11} {interval}")
-        if x.reason:
-            print(f"{'':32} ↳ {x.reason}")
+        return EXIT_OK
+    print(_resolve_table(expressions, anchor))
     return EXIT_OK
 
 
-def _iso(moment: Any) -> str:
-    return moment.isoformat().replace("+00:00", "Z") if moment is not None else "…"
+def _resolve_table(expressions: list, anchor: Any) -> str:
+    """One row per expression, its interval on the anchor's own clock (the clock the article
+    speaks in), and under it the reason it was resolved so."""
+    zone = anchor.tzinfo
+    header = ("expression", "type", "value", "grain", "mod", f"interval [from, until) at {_offset(anchor)}")
+    rows = [(_clip(x.text, 30), x.type, x.value, x.grain or "", x.mod or "", _interval(x, zone)) for x in expressions]
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header[:-1])]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)) + "  " + header[-1]]
+    lines.append("  ".join("-" * w for w in widths) + "  " + "-" * len(header[-1]))
+    for x, row in zip(expressions, rows):
+        lines.append("  ".join(v.ljust(w) for v, w in zip(row, widths)) + "  " + row[-1])
+        if x.reason:
+            lines.append(f"  ↳ {x.reason}")
+    return "\n".join(lines)
+
+
+def _interval(x: Any, zone: Any) -> str:
+    if x.type not in ("DATE", "TIME") or (x.valid_from is None and x.valid_until is None):
+        return ""
+    return f"[{_local(x.valid_from, zone)}, {_local(x.valid_until, zone)})"
+
+
+def _local(moment: Any, zone: Any) -> str:
+    if moment is None:
+        return "…"  # an open side: "before Tuesday" has no first moment
+    local = moment.astimezone(zone)
+    return local.strftime("%Y-%m-%d" if (local.hour, local.minute) == (0, 0) else "%Y-%m-%d %H:%M")
+
+
+def _offset(anchor: Any) -> str:
+    name = getattr(anchor.tzinfo, "key", None)  # an IANA zone names itself; a fixed offset prints it
+    return name or "UTC" + anchor.isoformat()[-6:]
 
 
 # -- snapshot and sql --------------------------------------------------------------------
@@ -380,17 +462,22 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
     if args.format == "semeval2015":
         return _export_semeval(args, settings)
     as_of = _as_of(args.as_of)
+    start, end = _moment("--from", args.start), _moment("--until", args.end)
+    if start and end and start >= end:
+        raise CliError("--from must be before --until", EXIT_USAGE)
     db = _read_only_store(settings)
     try:
         if args.q:
             refresh_text_index(db)
         items, offset = [], 0
-        with db.reading() as cur:
+        with db.reading() as cur, _bar("entry") as bar:
             while True:
                 page = read_timeline(cur, TimelineQuery(
                     as_of=as_of, limit=1_000, offset=offset, entity=args.entity, source=args.source, q=args.q,
-                    dedup=not args.no_dedup), db.text_index)
+                    kind=args.kind, start=start, end=end, dedup=not args.no_dedup), db.text_index)
                 items.extend(page.items)
+                bar.total = page.total
+                bar.update(len(page.items))
                 if page.next_offset is None:
                     break
                 offset = page.next_offset
@@ -432,12 +519,29 @@ def _as_of(text: str | None):
     return as_of
 
 
+def _moment(flag: str, text: str | None):
+    from datetime import date, datetime, timezone
+
+    if not text:
+        return None
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), datetime.min.time(), timezone.utc)
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise CliError(f"{flag} {text!r} is neither a day nor a time; write 2023-05-22 or "
+                       "2023-05-22T06:00:00+03:00", EXIT_USAGE) from None
+    if moment.tzinfo is None:
+        raise CliError(f"{flag} needs a UTC offset when it gives a time, e.g. 2023-05-22T06:00:00+03:00", EXIT_USAGE)
+    return moment
+
+
 def _export_semeval(args: argparse.Namespace, settings: Settings) -> int:
     from service.semeval import semeval_timeline
 
     if not args.entity:
         raise CliError("--format semeval2015 writes the timeline of one entity: give --entity NAME", EXIT_USAGE)
-    if args.no_dedup or args.source or args.q:
+    if args.no_dedup or args.source or args.q or args.kind or args.start or args.end:
         raise CliError("--format semeval2015 takes --entity and --as-of only (its lines are deduplicated events)",
                        EXIT_USAGE)
     as_of = _as_of(args.as_of)
