@@ -84,7 +84,8 @@ def year(y: int) -> Period:
 
 def decade(first_year: int) -> Period:
     d = first_year - first_year % 10
-    return Period(f"{d // 10:03d}X", "decade", datetime(d, 1, 1), datetime(d + 10, 1, 1))
+    # TIMEX3 writes a decade as its first three digits ("199"), as a century is its first two.
+    return Period(f"{d // 10:03d}", "decade", datetime(d, 1, 1), datetime(d + 10, 1, 1))
 
 
 def century(first_year: int) -> Period:

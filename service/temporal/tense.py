@@ -42,6 +42,8 @@ _SCHEDULING = frozenset({"scheduled", "planned", "postponed", "delayed", "slated
 # A plan made before a past time ("had been scheduled to expire Friday", "as previously
 # planned") is told from after the date it names: the date is past.
 _EARLIER_PLAN = frozenset({"previously", "originally", "initially"})
+# Dependencies of a non-finite clause that modifies another clause (not a noun).
+_ADJUNCT_CLAUSE = frozenset({"advcl", "xcomp", "pcomp"})
 
 
 def _tense_at(verb: Any) -> Tense:
@@ -66,6 +68,12 @@ def _tense_at(verb: Any) -> Tense:
             return "future"
         if head is not verb and head.pos_ in ("VERB", "AUX"):
             return _tense_at(head)
+    if (verb.tag_ in ("VBG", "VBN") and not auxes and verb.dep_ in _ADJUNCT_CLAUSE
+            and verb.head is not verb and verb.head.pos_ in ("VERB", "AUX")):
+        # A participle clause has no tense of its own: it shares its matrix clause's time
+        # ("has fluctuated, rising to a high in June from $29.75 in March", "After touring
+        # Dar es Salaam Thursday, the chief said").
+        return _tense_at(verb.head)
     if verb.tag_ == "VBD" or any(a.tag_ == "VBD" for a in auxes):
         return "past"
     if verb.tag_ == "VBN" and words & {"has", "have", "had", "'s", "'ve"}:
@@ -81,14 +89,34 @@ def _tense_at(verb: Any) -> Tense:
     return "none"
 
 
+# Words a dot abbreviates inside a sentence: a dot after them is no sentence end.
+_ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "jan", "feb", "aug", "sept", "oct", "nov", "dec",
+                  "gov", "sen", "rep", "u.s", "a.m", "p.m", "vs", "gen", "col", "lt", "sgt",
+                  "capt", "adm", "rev", "sr", "jr", "ft", "mt"})
+
+
+def _sentence_end(text: str, dot: int) -> bool:
+    """Whether the '.', '!' or '?' at `dot` ends a sentence (the caller saw a space after it)."""
+    i = dot
+    while i > 0 and dot - i < 8 and (text[i - 1].isalpha() or text[i - 1] == "."):
+        i -= 1
+    word = text[i:dot].lower()
+    if text[dot] == "." and (word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())):
+        return False  # "Roe vs. Wade", "Sen. Kennedy", "J. Smith"
+    k = dot + 1
+    while k < len(text) and text[k] in " \t":
+        k += 1
+    # A sentence does not go on in lower case: "the Ala. office", "5 a.m. today".
+    return not (k < len(text) and text[k].islower())
+
+
 def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """A cheap sentence window around [start, end): enough for the governing clause."""
     lo = max(0, start - _MAX_SENTENCE)
     s = start
     while s > lo:
         c = text[s - 1]
-        if c == "\n" or (c in ".!?" and s < len(text) and text[s].isspace()
-                         and not text[max(0, s - 4):s].rstrip(".").lower().endswith(("mr", "mrs", "dr", "st", "jan", "feb", "aug", "sept", "oct", "nov", "dec", "gov", "sen", "rep", "u.s", "a.m", "p.m"))):
+        if c == "\n" or (c in ".!?" and s < len(text) and text[s].isspace() and _sentence_end(text, s - 1)):
             break
         s -= 1
     hi = min(len(text), end + _MAX_SENTENCE)
@@ -98,7 +126,7 @@ def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
         if c == "\n":
             break
         e += 1
-        if c in ".!?" and (e >= len(text) or text[e].isspace()) and not text[max(0, e - 4):e].rstrip(".").lower().endswith(("mr", "mrs", "dr", "st", "u.s", "a.m", "p.m", "jan", "feb", "aug", "sept", "oct", "nov", "dec", "gov", "sen", "rep")):
+        if c in ".!?" and (e >= len(text) or text[e].isspace()) and _sentence_end(text, e - 1):
             break
     return s, e
 
@@ -113,6 +141,8 @@ _PAST_NEIGHBOURS = frozenset({"said", "told", "announced", "reported", "added", 
 _FUTURE_CUES = frozenset({"will", "shall", "'ll", "’ll", "scheduled", "planned", "planning", "slated",
                           "due", "postponed", "delayed", "adjourned"})
 _UNTIL = frozenset({"until", "till", "through"})
+_EXTENDING = frozenset({"extend", "extends", "extended", "extending", "gave", "given", "gives",
+                        "granted", "grants", "renewed"})
 _CLAUSE_BREAKS = frozenset(",;:\"“”()—–")
 
 
@@ -138,6 +168,10 @@ def lexical_tense(text: str, start: int, end: int) -> Tense | None:
         lo_s, hi_s = sentence_bounds(text, start, end)
         words = _words(text[lo_s:start]) + _words(text[end:hi_s])
         if not any(w in _PAST_NEIGHBOURS or (len(w) > 4 and w.endswith("ed")) for w in words):
+            return "future"
+        if any(w in _EXTENDING for w in before):
+            # A time granted up to a limit ("extended its deadline until Tuesday", "gave
+            # them until Friday") runs from the recent act into the future.
             return "future"
     near = before[-2:] + after[:1]
     if any(w in _PAST_NEIGHBOURS for w in near):
