@@ -93,8 +93,10 @@ __all__ = [
     "fold_name",
     "fold_token",
     "names_match",
+    "continuations",
     "same_event_score",
     "score_reasons",
+    "scoring_views",
 ]
 
 LEXICON_DIR = Path(__file__).with_name("dedup_lexicon")
@@ -185,6 +187,14 @@ class _Lexicon:
     light_reporting: frozenset[str]  # stems of "expressed", "voiced": the act is their object
     additive: frozenset[str]  # stems of "added": a statement after another one of the article
     public: frozenset[str]  # speakers who are the public ("residents", "witnesses")
+    related: dict[str, frozenset[str]]  # class -> classes naming other facets of one happening
+    attitudes: frozenset[str]  # classes of attitudes one holds and expresses ("worry")
+    first_person: frozenset[str]
+    negation: frozenset[str]
+    negated_act: str  # the act of a first-person negated statement ("deny")
+    sequence: frozenset[str]  # "previously", "later": a statement apart from the last one
+    definite: frozenset[str]  # "the", "his": a role written as a definite description
+    government: frozenset[str]  # folded "authorities", "government": a state speaking as a whole
     version: str
 
 
@@ -237,8 +247,25 @@ def load_lexicon(language: str = "en") -> _Lexicon:
         light_reporting=frozenset(_stem_raw(w, irregular) for w in words.get("light_reporting", [])),
         additive=frozenset(_stem_raw(w, irregular) for w in words.get("additive_reporting", [])),
         public=frozenset(w.casefold() for w in words.get("public_speakers", [])),
+        related=_symmetric(data.get("related", {})),
+        attitudes=frozenset(words.get("attitude_classes", [])),
+        first_person=frozenset(w.casefold() for w in words.get("first_person", [])),
+        negation=frozenset(w.casefold() for w in words.get("negation", [])),
+        negated_act=str(data.get("statements", {}).get("negated_statement", "")),
+        sequence=frozenset(w.casefold() for w in words.get("sequence_markers", [])),
+        definite=frozenset(w.casefold() for w in words.get("definite", [])),
+        government=frozenset(fold_token(w) for w in words.get("government", [])),
         version=str(data.get("version", "0")),
     )
+
+
+def _symmetric(table: dict[str, list[str]]) -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    for a, bs in table.items():
+        for b in bs:
+            out.setdefault(a, set()).add(b)
+            out.setdefault(b, set()).add(a)
+    return {k: frozenset(v) for k, v in out.items()}
 
 
 # ---------------------------------------------------------------- text normalisation
@@ -456,8 +483,14 @@ def _features(m: MentionRecord) -> _Features:
         low = m.attributed_to.strip().casefold()
         if low and low not in lex.pronouns:
             sp = fold_name(m.attributed_to) - {fold_token(p) for p in lex.pronouns}
-            # a capital speaks for its government: "Kyiv has denied" ~ "Ukrainian minister"
-            sp |= {lex.capitals[t] for t in sp if t in lex.capitals}
+            # A capital speaks for its government: "Kyiv has denied" is Ukraine speaking, so a
+            # Ukrainian minister's words are the same speaker's (the capital is replaced, not
+            # added, so that "Kyiv" is wholly contained in "Ukrainian Deputy Defense Minister").
+            sp = frozenset(lex.capitals.get(t, t) for t in sp)
+            # "Ukrainian authorities", "the Russian government": the state itself speaking
+            state = sp - lex.government
+            if state and state != sp and all(t in lex.capitals.values() for t in state):
+                sp = state
             if _is_public(m.attributed_to, lex):
                 sp |= {PUBLIC}
             speaker = sp or None
@@ -487,16 +520,31 @@ def _act(m: MentionRecord, trig_stems: frozenset[str], trig_classes: frozenset[s
     """The speech act of a report: its verb's meaning beyond "say" (accused, denied), or for a
     light verb the meaning of what follows it ("expressed concern" -> worry)."""
     act = trig_classes - {"say"}
-    if act or not (trig_stems & lex.light_reporting):
+    if act:
         return act
     words = tokens(m.context or m.sentence)
-    stems = [stem(w) for w in words]
-    at = next((i for i, s in enumerate(stems) if s in trig_stems), None)
-    for s in stems[at + 1:at + 4] if at is not None else ():
-        found = lex.classes.get(s, frozenset()) - {"say"}
-        if found:
-            return found
+    if trig_stems & lex.light_reporting:
+        stems = [stem(w) for w in words]
+        at = next((i for i, s in enumerate(stems) if s in trig_stems), None)
+        for s in stems[at + 1:at + 4] if at is not None else ():
+            found = lex.classes.get(s, frozenset()) - {"say"}
+            if found:
+                return found
+        return frozenset()
+    if lex.negated_act and _first_person_negation(words, lex):
+        return frozenset({lex.negated_act})  # "“We are not waging war,” said the minister"
     return frozenset()
+
+
+def _is_negation(low: str, lex: _Lexicon) -> bool:
+    return low in lex.negation or low.endswith("n't")
+
+
+def _first_person_negation(words: tuple[str, ...] | list[str], lex: _Lexicon) -> bool:
+    """"We are not …", "I have never …": the speaker says of itself that something is not so."""
+    lows = [w.casefold() for w in words]
+    return any(low in lex.first_person and any(_is_negation(x, lex) for x in lows[i + 1:i + 4])
+               for i, low in enumerate(lows))
 
 
 # ---------------------------------------------------------------- time --------------
@@ -605,9 +653,16 @@ def _meaning(fa: _Features, fb: _Features, reporting: bool) -> tuple[float | Non
                 return 0.85, "trigger class " + ",".join(sorted(fa.trig_classes & fb.trig_classes))
             if (fa.trig_classes & fb.content_classes) or (fb.trig_classes & fa.content_classes):
                 return 0.6, "trigger class found in the other sentence"
+            related = load_lexicon().related
+            if any(related.get(c, frozenset()) & fb.trig_classes for c in fa.trig_classes):
+                return 0.6, "related trigger meaning"
             return 0.0, "different trigger meaning"
-    if reporting and fa.act and fb.act and not (fa.act & fb.act):
-        return 0.0, "different statements (" + ",".join(sorted(fa.act)) + " / " + ",".join(sorted(fb.act)) + ")"
+    if reporting and fa.act and fb.act:
+        if not (fa.act & fb.act):
+            return 0.0, "different statements (" + ",".join(sorted(fa.act)) + " / " + ",".join(sorted(fb.act)) + ")"
+        # One speech act (a denial, an accusation, an expression of concern): what is denied
+        # is worded freely ("denied any involvement" / "we are not waging war").
+        return 1.0, "same speech act (" + ",".join(sorted(fa.act & fb.act)) + ")"
     wa, wb = fa.class_words, fb.class_words
     if not wa or not wb:
         return None, "meaning unknown"
@@ -724,6 +779,9 @@ def blocking_keys(m: MentionRecord) -> set[str]:
     f = _features(m)
     keys = set()
     classes = f.content_classes if m.kind == "reporting" else (f.trig_classes or f.content_classes)
+    if m.kind != "reporting":  # a battle may be the raid it fights: related classes meet
+        related = load_lexicon().related
+        classes = classes | {r for c in f.trig_classes for r in related.get(c, ())}
     for c in classes:
         keys.add(f"{m.kind}|c:{c}")
     for s in f.trig_stems:
@@ -1018,6 +1076,120 @@ def _attach(clusters: dict[int, _Cluster], scores: dict[int, dict[int, float]],
                 break
 
 
+# ---------------------------------------------------------------- one happening, two kinds
+
+_BE = frozenset({"is", "are", "was", "were", "am", "been", "'s", "'re", "being"})
+# The speaker's own side in a reported clause: "said its troops were battling", "said it was".
+_OWN = frozenset({"its", "their", "our", "my", "his", "her", "it", "they", "we", "i", "he", "she"})
+
+
+def scoring_views(mentions: list[MentionRecord]) -> list[MentionRecord]:
+    """The mention each mention is compared as. Kinds never mix, with two exceptions that are
+    one happening told two ways:
+
+    - holding an attitude is a statement of it: "the Kremlin was concerned" (a state) is
+      compared as a report by its holder ("the Kremlin expressed concern"), so the gates of
+      statements apply (speaker, the public, the speech act);
+    - a party's own account of its action in progress when it speaks ("Russia said its
+      troops were battling a group that entered from Ukraine") is evidence of that action: the
+      report is compared as the occurrence it reports, at the report's time, described by the
+      action's clause and the relative clauses of its participants ("group that entered").
+
+    Everything else is compared as itself. The stored kind never changes."""
+    lex = load_lexicon()
+    by_place: dict[tuple[str, str], list[int]] = {}
+    for i, m in enumerate(mentions):
+        by_place.setdefault(_place(m), []).append(i)
+    out = list(mentions)
+    for i, m in enumerate(mentions):
+        if m.kind == "state":
+            out[i] = _held_attitude(m, lex) or m
+        elif m.kind == "reporting" and m.attributed_to:
+            mates = [mentions[j] for j in by_place[_place(m)] if j != i]
+            out[i] = _own_action_in_progress(m, mates) or m
+    return out
+
+
+def _held_attitude(m: MentionRecord, lex: _Lexicon) -> MentionRecord | None:
+    if not (_features(m).trig_classes & lex.attitudes):
+        return None
+    holder = next((p for p in m.participants if fold_name(p) - {fold_token(x) for x in lex.pronouns}), None)
+    if holder is None or holder.casefold() in lex.pronouns:
+        return None
+    return MentionRecord(**{**_fields(m), "kind": "reporting", "attributed_to": holder})
+
+
+def _own_action_in_progress(r: MentionRecord, mates: list[MentionRecord]) -> MentionRecord | None:
+    words = [w.casefold() for w in tokens(r.sentence)]
+    speaker = fold_name(r.attributed_to or "")
+    for x in mates:
+        if x.kind != "occurrence" or x.attributed_to != r.attributed_to:
+            continue  # not what this speaker reports
+        trig = x.trigger.casefold()
+        at = next((k for k, w in enumerate(words) if w == trig), None)
+        if at is None or not trig.endswith("ing") or not _BE & set(words[max(0, at - 2):at]):
+            continue  # not in progress ("were battling")
+        ctx = tokens(x.context)
+        own = bool(ctx) and ctx[0].casefold() in _OWN or any(fold_name(p) & speaker for p in x.participants[:1])
+        if not own:
+            continue  # someone else's action: a report about it, not evidence of it
+        heads = {tokens(p)[-1].casefold() for p in x.participants if tokens(p)}
+        described = [y for y in mates if y is not x and y.kind == "occurrence" and y.context
+                     and tokens(y.context)[0].casefold() in heads]  # "group that entered from Ukraine"
+        return MentionRecord(**{
+            **_fields(r), "kind": x.kind, "trigger": x.trigger,
+            "context": " ".join([x.context] + [y.context for y in described]),
+            "participants": x.participants,
+            "places": tuple(dict.fromkeys([*x.places, *(p for y in described for p in y.places)])),
+        })
+    return None
+
+
+def _fields(m: MentionRecord) -> dict:
+    return {f: getattr(m, f) for f in MentionRecord.__slots__}
+
+
+def continuations(mentions: list[MentionRecord]) -> list[tuple[int, int]]:
+    """Pairs (i, j) of reports where j goes on telling statement i: j's speaker is written as
+    an anaphor ("he said", "the governor said") that the events stage resolved to i's speaker,
+    i is the report told just before it in the same article (the nearest one of an earlier
+    sentence), and j neither marks itself as a further or other statement ("added",
+    "previously", "later") nor makes another speech act. In news, "X suggested that …. “…,” he
+    said on Monday" gives the words and the day of the statement just summarised."""
+    lex = load_lexicon()
+    out: list[tuple[int, int]] = []
+    last: dict[str, list[int]] = {}
+    for i in sorted(range(len(mentions)), key=lambda i: (mentions[i].article_id, mentions[i].key)):
+        m = mentions[i]
+        if m.kind != "reporting":
+            continue
+        seen = last.setdefault(m.article_id, [])
+        if m.attributed_to and m.participants and _anaphoric(m, lex):
+            before = next((j for j in reversed(seen) if mentions[j].sentence != m.sentence), None)
+            if before is not None and mentions[before].attributed_to \
+                    and names_match(mentions[before].attributed_to, m.attributed_to) >= 0.8:
+                out.append((before, i))
+        seen.append(i)
+    return out
+
+
+def _anaphoric(m: MentionRecord, lex: _Lexicon) -> bool:
+    f = _features(m)
+    if f.act or f.trig_stems & lex.additive:
+        return False  # another speech act, or "he added": a further statement
+    if {w.casefold() for w in tokens(m.context or m.sentence)} & lex.sequence:
+        return False  # "he previously said": another, earlier statement
+    written = m.participants[0].split()
+    if not written:
+        return False
+    # the speaker as written: a personal pronoun ("he") or a definite role ("the governor")
+    if len(written) == 1:
+        anaphor = written[0].casefold() in lex.pronouns
+    else:
+        anaphor = len(written) == 2 and written[0].casefold() in lex.definite and written[1].islower()
+    return anaphor and not (fold_name(m.participants[0]) & fold_name(m.attributed_to or ""))
+
+
 def cluster(mentions: list[MentionRecord], *, threshold: float = DEFAULT_THRESHOLD,
             max_block: int = MAX_BLOCK) -> list[Event]:
     """Group mentions into events. Events come back ordered by interval start, end, first mention.
@@ -1034,18 +1206,22 @@ def cluster(mentions: list[MentionRecord], *, threshold: float = DEFAULT_THRESHO
         return []
     order = sorted(range(len(mentions)), key=lambda i: _canonical(mentions[i]))
     ms = [mentions[i] for i in order]
-    feats = [_features(m) for m in ms]
+    views = scoring_views(ms)  # what each mention is compared as (kinds of one happening)
+    feats = [_features(v) for v in views]
     clusters: dict[int, _Cluster] = {}
-    for i, (m, f) in enumerate(zip(ms, feats)):
-        clusters[i] = _Cluster([i], m.kind, m.valid_from, m.valid_until, f.fine, False,
-                               [f.speaker] if f.speaker else [], {_place(m)})
+    for i, (v, f) in enumerate(zip(views, feats)):
+        clusters[i] = _Cluster([i], v.kind, v.valid_from, v.valid_until, f.fine, False,
+                               [f.speaker] if f.speaker and v.kind == "reporting" else [], {_place(v)})
     scores: dict[int, dict[int, float]] = {i: {} for i in clusters}
-    weights = token_weights(ms)
-    for i, j in candidate_pairs(ms, max_block=max_block, side_limit=SIDE_LIMIT):
-        s = same_event_score(ms[i], ms[j], weights)
+    weights = token_weights(views)
+    for i, j in candidate_pairs(views, max_block=max_block, side_limit=SIDE_LIMIT):
+        s = same_event_score(views[i], views[j], weights)
         if s > 0:
             scores[i][j] = s
             scores[j][i] = s
+    for i, j in continuations(views):
+        if views[i].kind == views[j].kind == "reporting" and interval_compatibility(views[i], views[j]) != "no":
+            scores[i][j] = scores[j][i] = 1.0  # one statement told in two sentences
     salient = {i for i, m in enumerate(ms) if m.salient}
     _agglomerate(clusters, scores, salient, threshold)
     side = sorted(set(clusters) - salient)
