@@ -195,6 +195,7 @@ class _Lexicon:
     sequence: frozenset[str]  # "previously", "later": a statement apart from the last one
     definite: frozenset[str]  # "the", "his": a role written as a definite description
     government: frozenset[str]  # folded "authorities", "government": a state speaking as a whole
+    states: frozenset[str]  # folded names of the states the capitals stand for
     version: str
 
 
@@ -255,6 +256,7 @@ def load_lexicon(language: str = "en") -> _Lexicon:
         sequence=frozenset(w.casefold() for w in words.get("sequence_markers", [])),
         definite=frozenset(w.casefold() for w in words.get("definite", [])),
         government=frozenset(fold_token(w) for w in words.get("government", [])),
+        states=frozenset(fold_token(v) for v in data.get("capitals", {}).values()),
         version=str(data.get("version", "0")),
     )
 
@@ -592,6 +594,10 @@ def _speakers_compatible(x: frozenset[str] | None, y: frozenset[str] | None) -> 
         return True
     if (PUBLIC in x) != (PUBLIC in y):
         return False  # the public and an official never make one statement
+    states = load_lexicon().states
+    sx, sy = x & states, y & states
+    if sx and sy and not sx & sy:
+        return False  # a Ukrainian and a Russian minister: two governments speaking
     return _matched(x - {PUBLIC}, y - {PUBLIC}) > 0
 
 
@@ -1187,7 +1193,7 @@ def _anaphoric(m: MentionRecord, lex: _Lexicon) -> bool:
         anaphor = written[0].casefold() in lex.pronouns
     else:
         anaphor = len(written) == 2 and written[0].casefold() in lex.definite and written[1].islower()
-    return anaphor and not (fold_name(m.participants[0]) & fold_name(m.attributed_to or ""))
+    return anaphor
 
 
 def cluster(mentions: list[MentionRecord], *, threshold: float = DEFAULT_THRESHOLD,

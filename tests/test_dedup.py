@@ -16,6 +16,7 @@ from service.dedup import (
     blocking_keys,
     candidate_pairs,
     cluster,
+    continuations,
     extract_claims,
     fold_name,
     names_match,
@@ -273,3 +274,101 @@ def test_blocking_stays_sparse_when_stories_spread_over_time(seed):
     events = cluster(spread)
     # every story is clustered like the seeds, never across stories ten days apart
     assert len(events) == 40 * len(cluster(mentions))
+
+
+# ---------------------------------------------------------------- one happening, two kinds ----------
+
+def _together(events, *mentions) -> bool:
+    return any(all(m.key in e.mention_keys for m in mentions) for e in events)
+
+
+def test_holding_an_attitude_and_expressing_it_are_one_statement():
+    held = replace(_mention("On Wednesday the foreign ministry was alarmed by the missile test", "alarmed", 24,
+                            kind="state", key=(1, 0), places=()), participants=("the foreign ministry",))
+    said = _mention("The Foreign Ministry expressed alarm over the missile test", "expressed", 24,
+                    kind="reporting", key=(2, 0), article="b", places=(), attributed_to="The Foreign Ministry")
+    public = _mention("Residents expressed alarm over the missile test", "expressed", 24, kind="reporting",
+                      key=(3, 0), article="c", places=(), attributed_to="Residents")
+    events = cluster([held, said, public])
+    assert _together(events, held, said)
+    assert not _together(events, held, public)  # the public's alarm is not the ministry's
+    # a state that is no attitude stays a state
+    ready = replace(held, trigger="ready", sentence="On Wednesday the foreign ministry was ready for talks")
+    assert scoring_views([ready])[0].kind == "state"
+
+
+def _own_action_sentence(speaker: str, clause: str, trigger: str, participants: tuple[str, ...],
+                         article: str = "a") -> list[MentionRecord]:
+    sentence = f"On Monday {speaker} said {clause} a rebel unit that crossed from the north"
+    report = replace(_mention(sentence, "said", 22, kind="reporting", key=(1, 0), article=article, places=(),
+                              attributed_to=speaker), context=sentence)
+    action = replace(_mention(sentence, trigger, 22, key=(1, 1), article=article, places=(),
+                              attributed_to=speaker), context=f"{clause} a rebel unit",
+                     participants=participants, salient=False, grain=None)
+    crossed = replace(_mention(sentence, "crossed", 22, key=(1, 2), article=article, places=("north",),
+                               attributed_to=speaker), context="unit that crossed from the north",
+                      salient=False, grain=None)
+    return [report, action, crossed]
+
+
+def test_an_own_action_in_progress_is_evidence_of_the_action():
+    raid = replace(_mention("On Monday rebels who crossed from the north attacked two border villages", "attacked",
+                            22, key=(5, 0), article="b", places=("north",)),
+                   participants=("rebels", "two border villages"),
+                   context="On Monday rebels attacked two border villages from the north")
+    raid2 = replace(_mention("A cross-border raid by rebel fighters from the north hit two villages", "raid", 22,
+                             key=(6, 0), article="c", places=("north",)), context="a cross-border raid by rebel fighters")
+    own = _own_action_sentence("the army", "its soldiers were fighting", "fighting", ("its soldiers", "a rebel unit"))
+    events = cluster([*own, raid, raid2])
+    assert _together(events, own[0], raid, raid2)  # the army's report is filed under the raid
+    assert scoring_views(own)[0].kind == "occurrence"
+    # someone else's action, or a finished one, is reported, not witnessed: the report stays a statement
+    other = _own_action_sentence("the army", "rebels were fighting", "fighting", ("rebels", "a rebel unit"))
+    done = _own_action_sentence("the army", "its soldiers fought", "fought", ("its soldiers", "a rebel unit"))
+    assert scoring_views(other)[0].kind == "reporting"
+    assert scoring_views(done)[0].kind == "reporting"
+
+
+def test_a_capital_and_its_minister_make_one_denial():
+    capital = replace(_mention("Kyiv has denied any involvement", "denied", 22, kind="reporting", key=(1, 0),
+                               places=(), attributed_to="Kyiv", days=2), participants=("Kyiv", "any involvement"),
+                      grain=None, context="Kyiv has denied any involvement")
+    minister = replace(_mention("“We did not attack anyone,” said Ukrainian Foreign Minister Dmytro Kuleba on Tuesday",
+                                "said", 23, kind="reporting", key=(2, 0), article="b", places=(),
+                                attributed_to="Ukrainian Foreign Minister Dmytro Kuleba"),
+                       participants=("Ukrainian Foreign Minister Dmytro Kuleba",))
+    authorities = replace(capital, key=(2, 1), article_id="b", sentence="Ukrainian authorities deny any involvement",
+                          trigger="deny", attributed_to="Ukrainian authorities",
+                          context="Ukrainian authorities deny any involvement")
+    assert same_event_score(capital, minister) > 0.5
+    assert same_event_score(authorities, minister) > 0.5
+    # another state's minister, and another speech act of the same state, stay apart
+    lavrov = replace(minister, key=(3, 0), article_id="c", attributed_to="Russian Foreign Minister Sergei Lavrov",
+                     participants=("Russian Foreign Minister Sergei Lavrov",),
+                     sentence=minister.sentence.replace("Ukrainian Foreign Minister Dmytro Kuleba", "Russian Foreign "
+                                                        "Minister Sergei Lavrov"))
+    accuses = replace(capital, key=(4, 0), article_id="d", trigger="accused", sentence="Kyiv accused Moscow of shelling "
+                      "the plant", context="Kyiv accused Moscow of shelling the plant")
+    assert same_event_score(capital, lavrov) == 0.0
+    assert same_event_score(accuses, capital) < 0.3
+    events = cluster([capital, minister, authorities, lavrov, accuses])
+    assert _together(events, capital, minister, authorities)
+    assert not _together(events, capital, lavrov) and not _together(events, capital, accuses)
+
+
+def test_a_quote_told_by_he_said_goes_on_with_the_statement_just_reported():
+    def report(sentence, key, written, day=22, trigger="said"):
+        return replace(_mention(sentence, trigger, day, kind="reporting", key=(1, key), places=(),
+                                attributed_to="Finance Minister Ana Lopez", days=2),
+                       participants=(written,), context=sentence, grain=None)
+    summary = report("Finance Minister Ana Lopez suggested that taxes could rise", 0, "Finance Minister Ana Lopez",
+                     trigger="suggested")
+    quote = report("“The budget has a hole,” she said on Monday", 2, "she")
+    earlier = report("She previously said pensions were safe", 4, "She")
+    further = report("“We will cut spending,” she added", 6, "she", trigger="added")
+    role = report("Pensions will be frozen, the minister said", 8, "the minister")
+    mentions = [summary, quote, earlier, further, role]
+    assert continuations(mentions) == [(0, 1), (3, 4)]  # "previously" and "added" start statements
+    events = cluster(mentions)
+    assert _together(events, summary, quote)
+    assert not _together(events, summary, further)  # "added" is never the same statement
