@@ -1087,8 +1087,12 @@ class _Extractor:
             return False  # inside a direct quote: the statement is the event, not its words
         if m.kind == "reporting" and self._attributes_shown_news(t):
             return False  # "Drones struck …, authorities said Tuesday": the news is what they said
+        if m.kind == "reporting" and self._second_verb_of_statement(t):
+            return False  # "The Kremlin expressed concern and called for …": one statement, shown once
         if m.anchored:
             return m.start is not None or m.end is not None
+        if self._ongoing_up_to_now(m):
+            return False  # "Russia has been reinforcing the front line": a trend, not a happening
         if m.nominal or m.present_state or m.kind == "state" or m.tense in ("future", "nonfinite"):
             return False
         if m.kind == "reporting":
@@ -1097,6 +1101,24 @@ class _Extractor:
             if any(c.dep_ == "ccomp" and c.i in self.quoted for c in t.children):
                 return False  # an undated attribution of a quote ("…,” says Olga)
         return self._main_clause(t, depth=0)
+
+    def _second_verb_of_statement(self, t: Any) -> bool:
+        """A reporting verb coordinated with an earlier one and sharing its subject ("The
+        Kremlin expressed concern and called for greater efforts"): the second verb tells more
+        of the same statement, which the first one shows."""
+        if t.dep_ != "conj" or t.head.i >= t.i or any(c.dep_ in _SUBJ for c in t.children):
+            return False
+        head = self.by_token.get(t.head.i)
+        return head is not None and head.kind == "reporting" and self._salient(head)
+
+    def _ongoing_up_to_now(self, m: _Mention) -> bool:
+        """A perfect progressive with no time of its own ("has been reinforcing", "have been
+        fleeing"): an activity stretching up to the time of writing, with no point or span a
+        timeline could place it at."""
+        t = m.token
+        if m.nominal or t.tag_ != "VBG" or m.tense != "perfect":
+            return False
+        return any(c.dep_ == "aux" and c.text.casefold() == "been" for c in t.children)
 
     def _attributes_shown_news(self, t: Any) -> bool:
         """A trailing attribution ("X happened, the governor said") of a clause that is shown:

@@ -223,3 +223,21 @@ def test_context_is_the_trigger_s_own_clause() -> None:
     ms = run("Drones struck the region where security operations pressed into a second day.")
     assert "pressed" not in one(ms, "struck").context
     assert "security operations pressed into a second day" in one(ms, "pressed").context
+
+
+def test_an_activity_going_on_up_to_now_is_not_a_dated_happening() -> None:
+    ms = run("At the same time, the army has been digging trenches along the border. "
+             "The army has been digging trenches since Monday. The army dug trenches on Monday.")
+    digging = [m for m in ms if m.trigger == "digging"]
+    assert not digging[0].salient  # "has been digging": a trend up to the time of writing
+    assert digging[1].salient  # its own sentence dates it
+    assert one(ms, "dug").salient
+
+
+def test_a_second_reporting_verb_of_one_statement_is_shown_through_the_first() -> None:
+    ms = run("The ministry expressed regret on Tuesday and called for calm. "
+             "The ministry expressed regret, and its spokesman called for calm on Tuesday.")
+    expressed = [m for m in ms if m.trigger == "expressed"]
+    called = [m for m in ms if m.trigger == "called"]
+    assert expressed[0].salient and not called[0].salient  # one subject, one statement
+    assert called[1].salient  # a speaker of its own: a statement of its own
