@@ -45,6 +45,17 @@ class Settings:
         "Where DuckLake writes its Parquet files when the lake is created: a folder, or `s3://bucket/prefix` "
         "(needs the httpfs extension and a DuckDB S3 secret). Ignored once the catalog knows its data path.",
     )
+    cluster: str = _meta(
+        "",
+        "Where `timeline ingest --workers N` runs the per-article pipeline: empty for a pool of N processes on "
+        "this machine, `local` for a Dask LocalCluster of N processes, or a Dask scheduler address such as "
+        "`tcp://scheduler:8786` (workers on many machines). The ingesting process still writes.",
+    )
+    cluster_timeout_seconds: int = _meta(
+        30,
+        "How long `timeline ingest` waits for the Dask scheduler at TIMELINE_CLUSTER to answer and to have a "
+        "worker before it gives up with exit code 3, storing nothing.",
+    )
     host: str = _meta("127.0.0.1", "Address `timeline serve` listens on.")
     port: int = _meta(8000, "Port `timeline serve` listens on.")
     server_url: str = _meta(
@@ -92,6 +103,9 @@ class Settings:
         if self.store == "ducklake" and not self.lake_catalog:
             raise SettingsError("TIMELINE_STORE=ducklake needs TIMELINE_LAKE_CATALOG, e.g. "
                                 "'postgres:dbname=timeline host=127.0.0.1' or 'sqlite:data/lake.sqlite'")
+        if self.cluster and self.cluster != "local" and "://" not in self.cluster:
+            raise SettingsError(f"TIMELINE_CLUSTER={self.cluster!r} is not a Dask scheduler address: use "
+                                "'tcp://HOST:8786', 'local' for a cluster on this machine, or leave it empty")
 
     @property
     def resolved_server_url(self) -> str:

@@ -1,17 +1,29 @@
-"""Parallel ingest: the per-article pipeline (segment, tag, events) in a pool of worker processes.
+"""Parallel ingest: the per-article pipeline (segment, tag, events) in a pool of worker processes,
+or on a Dask cluster (TIMELINE_CLUSTER, service/cluster.py).
 
-On the DuckDB file the pool derives and this process writes (the file takes one writing
-process); on a DuckLake every worker writes its own batches to the lake through its own cached
-connection, and this process deduplicates the shared store once they are done: a regroup
-reads and clusters every current mention, so one per worker batch would keep clashing with
-the other workers' commits and be redone.
+On the DuckDB file, and with a cluster on either store, the workers derive and this process
+writes each batch through its one connection while they derive the next ones. On a DuckLake with
+a local pool every worker writes its own batches to the lake through its own cached connection.
+
+Either way the store is deduplicated once, after the last batch, not after each one as a single
+`timeline ingest` does. A regroup reads and clusters every current mention of the store, so it
+costs about as much as deriving the whole store again, and after each of k batches it makes the
+ingest quadratic (measured on 400 articles in batches of 100: 6, 11, 22 and 36 s of regroups
+against 46 s of pipeline). It runs in one process: after every batch it would stall the workers
+(a regroup takes longer than deriving the batches queued ahead) and cap the speed-up of more
+workers well below 2x; on a lake it would also keep clashing with the other workers' commits.
+The current timeline at the end is the same (event ids come from the mentions, not from earlier
+runs); readers see the new articles at once and their events when the ingest is done.
 """
 
 from __future__ import annotations
 
 import math
 import multiprocessing
-from typing import Callable, Iterator
+import time
+from collections import deque
+from contextlib import contextmanager
+from typing import Callable, Iterator, Protocol
 
 from service.articles import Article
 from service.ingest import IngestReport, _regroup, ingest_articles
@@ -26,9 +38,10 @@ _worker_db: Database | None = None
 
 def plan_batches(settings: Settings, articles: list[Article], *, workers: int, batch_size: int) -> list[list[Article]]:
     """The batches `ingest_parallel` stores: of `batch_size`, but on a lake, where each worker
-    takes whole batches, small enough that every worker gets about four."""
+    takes whole batches, small enough that every worker gets about four (with a cluster this
+    process writes every batch, so they stay of `batch_size`)."""
     size = batch_size
-    if settings.store == "ducklake" and workers > 1:
+    if settings.store == "ducklake" and workers > 1 and not settings.cluster:
         size = max(1, min(batch_size, math.ceil(len(articles) / (workers * 4))))
     return [articles[i : i + size] for i in range(0, len(articles), size)]
 
@@ -39,55 +52,186 @@ def ingest_parallel(
     *,
     workers: int,
     origin: str = "cli",
+    timings: dict[str, float] | None = None,
 ) -> Iterator[IngestReport]:
-    """Store `batches` (see `plan_batches`) with `workers` processes running the pipeline; yields
-    each stored batch's report (in order on the DuckDB file, as they finish on the lake)."""
+    """Store `batches` (see `plan_batches`) with `workers` processes running the pipeline (on a Dask
+    cluster when TIMELINE_CLUSTER is set: `workers` is then the size of a `local` one), then
+    deduplicate once; yields each stored batch's report (in order, except on the lake with a local
+    pool: as they finish). `timings`, when given, gets the seconds spent in each of `STAGES` added
+    to it (`derive` summed over the workers)."""
     if workers < 1:
         raise ValueError("workers must be at least 1")
+    if settings.cluster:
+        from service.cluster import Pending, connect
+
+        with connect(settings, workers) as client:
+            width = max(workers, len(client.scheduler_info().get("workers", {})) or workers)
+            yield from _one_writer(settings, batches, lambda chunks: Pending(client, settings, chunks, timings),
+                                   width, origin, timings)
+        return
+    if workers == 1:
+        yield from _serial(settings, batches, origin, timings)
+        return
     if settings.store == "ducklake":
         db = open_store(settings)
         try:
-            db.migrate()  # once, here, rather than N workers racing to do it
+            db.migrate()  # once, before the workers attach
         finally:
             db.close()
-        if workers == 1:
-            yield from _serial(settings, batches, origin)
-            return
-        with _pool(settings, workers, lake=True) as pool:
-            yield from pool.imap_unordered(_ingest_batch, [(batch, origin) for batch in batches])
-        db = open_store(settings)
+        stored = False
         try:
+            with _pool(settings, workers, lake=True) as pool:
+                for seconds, report in pool.imap_unordered(_ingest_batch, [(batch, origin) for batch in batches]):
+                    _add(timings, "derive", seconds)
+                    stored = stored or _stored(report)
+                    yield report
+        except Exception:
+            if stored:
+                _deduplicate(settings, timings)  # what was stored gets its events, as after each batch
+            raise
+        if stored:
+            _deduplicate(settings, timings)
+        return
+    with _pool(settings, workers, lake=False) as pool:
+        yield from _one_writer(settings, batches, lambda chunks: _PoolPending(pool, chunks, timings), workers,
+                               origin, timings)
+
+
+# Where the time goes (scripts/bench_scale.py prints them): deriving (in the workers, summed over
+# them; in this process with one worker), this process waiting for derived rows, writing them,
+# deduplicating.
+STAGES = ("derive", "wait", "store", "dedup")
+
+
+class _Pending(Protocol):
+    def get(self) -> list[Derived]: ...
+
+
+class _PoolPending:
+    def __init__(self, pool, chunks: list[list[Article]], timings: dict[str, float] | None) -> None:
+        self._result = pool.map_async(_derive_timed, chunks)
+        self._timings = timings
+
+    def get(self) -> list[Derived]:
+        out: list[Derived] = []
+        for seconds, derived in self._result.get():
+            _add(self._timings, "derive", seconds)
+            out.extend(derived)
+        return out
+
+
+# Batches derived ahead of the one being written: two keep the workers busy while this process
+# writes, and bound what waits in memory.
+AHEAD = 2
+
+
+def _one_writer(
+    settings: Settings,
+    batches: list[list[Article]],
+    start: Callable[[list[list[Article]]], _Pending],
+    workers: int,
+    origin: str,
+    timings: dict[str, float] | None,
+) -> Iterator[IngestReport]:
+    """Workers derive, this process writes every batch through one connection (while the workers
+    derive the next ones) and deduplicates once at the end."""
+    db = open_store(settings)
+    try:
+        db.migrate()
+        queue: deque[tuple[list[Article], Callable[[], dict[tuple[str, str], Derived]]]] = deque()
+        following = iter(batches)
+
+        def fill() -> None:
+            while len(queue) < AHEAD:
+                batch = next(following, None)
+                if batch is None:
+                    return
+                queue.append((batch, _submit(db, batch, workers, start)))
+
+        stored = False
+        try:
+            fill()
+            while queue:
+                batch, wait = queue.popleft()
+                with _clock(timings, "wait"):
+                    derived = wait()
+                fill()
+                with _clock(timings, "store"):
+                    report = ingest_articles(db, batch, origin=origin, derive_batch=_lookup(derived),
+                                             deduplicate=False)
+                stored = stored or _stored(report)
+                yield report
+        except Exception:
+            if stored:
+                with _clock(timings, "dedup"):
+                    _regroup(db)  # the batches stored before the failure get their events
+            raise
+        if stored:
+            with _clock(timings, "dedup"):
+                _regroup(db)
+    finally:
+        db.close()
+
+
+def _serial(settings: Settings, batches: list[list[Article]], origin: str,
+            timings: dict[str, float] | None = None) -> Iterator[IngestReport]:
+    """One process does everything, and deduplicates once at the end like the parallel paths
+    (`timeline ingest --workers 1` deduplicates after each batch instead)."""
+    db = open_store(settings)
+    try:
+        db.migrate()
+        stored = False
+        try:
+            for batch in batches:
+                spent: dict[str, float] = {}
+
+                def derive_batch(articles: list[Article]) -> list[Derived]:
+                    with _clock(spent, "derive"):
+                        return derive_many(articles)
+
+                began = time.perf_counter()
+                report = ingest_articles(db, batch, origin=origin, derive_batch=derive_batch, deduplicate=False)
+                _add(timings, "derive", spent.get("derive", 0.0))
+                _add(timings, "store", time.perf_counter() - began - spent.get("derive", 0.0))
+                stored = stored or _stored(report)
+                yield report
+        except Exception:
+            if stored:
+                with _clock(timings, "dedup"):
+                    _regroup(db)
+            raise
+        if stored:
+            with _clock(timings, "dedup"):
+                _regroup(db)
+    finally:
+        db.close()
+
+
+def _stored(report: IngestReport) -> bool:
+    return bool(report.created or report.new_versions)
+
+
+def _deduplicate(settings: Settings, timings: dict[str, float] | None) -> None:
+    db = open_store(settings)
+    try:
+        with _clock(timings, "dedup"):
             _regroup(db)  # redone if it clashes; stored batches are safe either way
-        finally:
-            db.close()
-        return
-
-    if workers == 1:
-        yield from _serial(settings, batches, origin)
-        return
-    db = open_store(settings)
-    try:
-        db.migrate()
-        with _pool(settings, workers, lake=False) as pool:
-            # While this process stores batch k (and deduplicates), the pool derives batch k+1.
-            pending = _submit(pool, db, batches[0], workers) if batches else None
-            for index, batch in enumerate(batches):
-                assert pending is not None
-                derived = pending()
-                pending = _submit(pool, db, batches[index + 1], workers) if index + 1 < len(batches) else None
-                yield ingest_articles(db, batch, origin=origin, derive_batch=_lookup(derived))
     finally:
         db.close()
 
 
-def _serial(settings: Settings, batches: list[list[Article]], origin: str) -> Iterator[IngestReport]:
-    db = open_store(settings)
+def _add(timings: dict[str, float] | None, stage: str, seconds: float) -> None:
+    if timings is not None:
+        timings[stage] = timings.get(stage, 0.0) + seconds
+
+
+@contextmanager
+def _clock(timings: dict[str, float] | None, stage: str) -> Iterator[None]:
+    began = time.perf_counter()
     try:
-        db.migrate()
-        for batch in batches:
-            yield ingest_articles(db, batch, origin=origin)
+        yield
     finally:
-        db.close()
+        _add(timings, stage, time.perf_counter() - began)
 
 
 def _pool(settings: Settings, workers: int, *, lake: bool):
@@ -96,7 +240,8 @@ def _pool(settings: Settings, workers: int, *, lake: bool):
     return context.Pool(workers, initializer=_start_worker, initargs=(settings, lake))
 
 
-def _submit(pool, db: Database, batch: list[Article], workers: int) -> Callable[[], dict[tuple[str, str], Derived]]:
+def _submit(db: Database, batch: list[Article], workers: int, start: Callable[[list[list[Article]]], _Pending]
+            ) -> Callable[[], dict[tuple[str, str], Derived]]:
     """Start deriving the articles of `batch` that the store does not hold yet; returns a
     function that waits for the results, keyed by (id, content hash)."""
     from service.ingest import _known_versions, _unique_in_order
@@ -107,11 +252,10 @@ def _submit(pool, db: Database, batch: list[Article], workers: int) -> Callable[
     todo = [a for a in unique if known[(a.id, a.content_hash)]["same_version"] is None]
     size = max(1, math.ceil(len(todo) / (workers * 4)))  # small chunks balance uneven articles
     chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
-    result = pool.map_async(derive_many, chunks)
+    pending = start(chunks) if chunks else None
 
     def wait() -> dict[tuple[str, str], Derived]:
-        derived = [d for chunk in result.get() for d in chunk]
-        return {(a.id, a.content_hash): d for a, d in zip(todo, derived)}
+        return {(a.id, a.content_hash): d for a, d in zip(todo, pending.get() if pending else [])}
 
     return wait
 
@@ -133,7 +277,21 @@ def _start_worker(settings: Settings, lake: bool) -> None:
         _worker_db = open_store(settings)
 
 
-def _ingest_batch(job: tuple[list[Article], str]) -> IngestReport:
+def _derive_timed(articles: list[Article]) -> tuple[float, list[Derived]]:
+    began = time.perf_counter()
+    derived = derive_many(articles)
+    return time.perf_counter() - began, derived
+
+
+def _ingest_batch(job: tuple[list[Article], str]) -> tuple[float, IngestReport]:
+    """In a worker on the lake: derive and store one batch; the seconds spent deriving."""
     batch, origin = job
     assert _worker_db is not None
-    return ingest_articles(_worker_db, batch, origin=origin, deduplicate=False)
+    spent: dict[str, float] = {}
+
+    def derive_batch(articles: list[Article]) -> list[Derived]:
+        with _clock(spent, "derive"):
+            return derive_many(articles)
+
+    report = ingest_articles(_worker_db, batch, origin=origin, derive_batch=derive_batch, deduplicate=False)
+    return spent.get("derive", 0.0), report
