@@ -35,3 +35,27 @@ def test_minor_events_stay_reachable_without_dedup(demo_client: TestClient) -> N
     mentions = demo_client.get("/timeline", params={"dedup": "false", "minor": "true", "limit": 500}).json()
     main = demo_client.get("/timeline", params={"dedup": "false", "limit": 500}).json()
     assert main["total"] < mentions["total"]
+
+
+def _shown(client: TestClient, word: str) -> list[dict]:
+    return [e for e in _all(client) if word in e["label"]]
+
+
+def test_one_happening_told_two_ways_is_one_event(demo_client: TestClient) -> None:
+    # "the Kremlin was “concerned”" (a state) and "The Kremlin expressed “deep concern”" (a report)
+    concern = [e for e in _all(demo_client) if "Kremlin" in e["label"] and "concern" in e["label"]]
+    assert len(concern) == 1, concern
+    kinds = {m["kind"] for m in demo_client.get(f"/events/{concern[0]['id']}").json()["mentions"]}
+    assert kinds == {"state", "reporting"}
+    # Kyiv's denial and the Ukrainian deputy minister's "We are not waging war": both articles
+    denial = _shown(demo_client, "denied")
+    assert len(denial) == 1 and len(denial[0]["articles"]) == 2, denial
+    # "Russia said its troops were battling a group that entered from Ukraine" is the raid's
+    raid = _shown(demo_client, "raid")
+    assert len(raid) == 1, raid
+    quotes = " | ".join(m["quote"] for m in demo_client.get(f"/events/{raid[0]['id']}").json()["mentions"])
+    assert "troops were battling" in quotes, quotes
+
+
+def test_a_trend_up_to_now_is_not_shown(demo_client: TestClient) -> None:
+    assert not _shown(demo_client, "reinforcing")
