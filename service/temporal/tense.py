@@ -29,7 +29,10 @@ def verb_tense(token: Any) -> Tense:
     while seen < 12:
         seen += 1
         if t.pos_ in ("VERB", "AUX") or t.tag_ in ("MD",):
-            return _tense_at(t)
+            tense = _tense_at(t)
+            if tense == "present" and _scheduled_present(token, t):
+                return "future"
+            return tense
         if t.head is t:
             return "none"
         t = t.head
@@ -44,6 +47,39 @@ _SCHEDULING = frozenset({"scheduled", "planned", "postponed", "delayed", "slated
 _EARLIER_PLAN = frozenset({"previously", "originally", "initially"})
 # Dependencies of a non-finite clause that modifies another clause (not a noun).
 _ADJUNCT_CLAUSE = frozenset({"advcl", "xcomp", "pcomp"})
+
+
+# Present-tense verbs that state, report or hold rather than tell an event to come.
+_STATIVE = frozenset({"be", "have", "say", "tell", "report", "know", "think", "believe", "want",
+                      "need", "seem", "remain", "own", "hold", "show", "mean", "include",
+                      "contain", "follow", "compare", "represent", "reflect", "cost", "total",
+                      "stand", "expect", "estimate", "accuse", "claim", "insist", "argue",
+                      "deny", "confirm", "note", "add", "indicate", "suggest", "see", "feel"})
+# Verbs whose past is spelled as their present ("hurt", "cut"): a tagger's VBP may be a past.
+_SAME_PAST = frozenset({"hit", "hurt", "cut", "put", "set", "let", "shut", "cost", "spread", "quit",
+                        "bid", "burst", "cast", "beat", "split", "upset", "broadcast", "forecast",
+                        "read", "shed", "slit", "thrust", "bet", "rid", "fit"})
+_PRESENT_IN_ED = frozenset({"need", "feed", "proceed", "succeed", "exceed", "bleed", "speed", "breed",
+                            "heed", "seed", "shed", "wed", "embed"})
+# The simple-present forms of those verbs (the parse carries no lemmas).
+_STATIVE_FORMS = frozenset({f for w in _STATIVE for f in (w, w + "s", w + "es", w[:-1] + "ies")}
+                           | {"is", "are", "am", "'s", "'re", "has", "does", "do"})
+
+
+def _scheduled_present(token: Any, verb: Any) -> bool:
+    """An event verb in the simple present with a day as its own adjunct tells a timetable:
+    "Arafat and Netanyahu meet separately Monday", "the talks resume on Friday"."""
+    low = verb.text.lower()
+    if verb.tag_ not in ("VBZ", "VBP") or low in _STATIVE_FORMS | _SAME_PAST:
+        return False
+    if low.endswith("ed") and low not in _PRESENT_IN_ED:
+        return False  # a past the tagger read as a present ("Russia on Monday decreed")
+    if any(c.dep_ in ("aux", "auxpass", "neg") for c in verb.children):
+        return False
+    head = token.head
+    if head.i == verb.i:
+        return token.dep_ in ("npadvmod", "obl", "nmod:tmod", "dobj")
+    return head.dep_ == "prep" and head.text.lower() == "on" and head.head.i == verb.i
 
 
 def _tense_at(verb: Any) -> Tense:
@@ -69,7 +105,7 @@ def _tense_at(verb: Any) -> Tense:
         if head is not verb and head.pos_ in ("VERB", "AUX"):
             return _tense_at(head)
     if (verb.tag_ in ("VBG", "VBN") and not auxes and verb.dep_ in _ADJUNCT_CLAUSE
-            and verb.head is not verb and verb.head.pos_ in ("VERB", "AUX")):
+            and verb.head.i != verb.i and verb.head.pos_ in ("VERB", "AUX")):
         # A participle clause has no tense of its own: it shares its matrix clause's time
         # ("has fluctuated, rising to a high in June from $29.75 in March", "After touring
         # Dar es Salaam Thursday, the chief said").
