@@ -24,7 +24,6 @@ import argparse
 import os
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -42,7 +41,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
+import bench_server  # noqa: E402  (the real server, its CPU, quantiles)
 from bench_ingest import make_articles  # noqa: E402  (TimeML texts as articles)
+from bench_server import cpu_seconds, quantile  # noqa: E402
 
 MAX_REQUESTS_PER_THREAD = 200_000
 REQUEST_TIMEOUT = 30.0
@@ -65,51 +66,10 @@ class Recorder:
                 self.errors[kind].append(error)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_server(folder: Path, from_db: Path | None) -> tuple[subprocess.Popen, str]:
     if from_db is not None:
         shutil.copy(from_db, folder / "load.duckdb")
-    port = free_port()
-    env = {**os.environ, "TIMELINE_DB_PATH": str(folder / "load.duckdb"),
-           "TIMELINE_SNAPSHOT_DIR": str(folder / "snapshots"), "TIMELINE_PORT": str(port),
-           "TIMELINE_LOG_LEVEL": "WARNING"}
-    proc = subprocess.Popen([sys.executable, "-m", "service.cli", "serve", "--demo"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=open(folder / "server.log", "w"))
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"the server exited: {(folder / 'server.log').read_text()[-2000:]}")
-        try:
-            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("the server did not start within 120 s")
-
-
-def cpu_seconds(pid: int) -> tuple[float, float]:
-    """CPU seconds (user + system) used so far by the process `pid`, and by its live children."""
-    tick = os.sysconf("SC_CLK_TCK")
-
-    def own(p: int) -> float:
-        fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / tick
-
-    children = 0.0
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        for child in (task / "children").read_text().split():
-            try:
-                children += own(int(child))
-            except (OSError, ValueError):
-                pass
-    return own(pid), children
+    return bench_server.start_server(folder / "load.duckdb", folder, demo=True)
 
 
 def post_batches(client: httpx.Client, articles: list[dict], batch: int) -> None:
@@ -188,11 +148,6 @@ def snapshotter(url: str, stop: threading.Event, rec: Recorder, every: float) ->
             except httpx.HTTPError as exc:
                 error = type(exc).__name__
             rec.record("snapshot", time.perf_counter() - started, error)
-
-
-def quantile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
 def line(label: str, values: list[float], errors: int, seconds: float) -> str:
