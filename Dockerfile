@@ -1,4 +1,5 @@
-# One image for the API (`timeline serve`) and the scheduled re-ingestion job (scripts/reingest.py).
+# One image for the API (`timeline serve`), the scheduled re-ingestion job (scripts/reingest.py) and, in
+# compose.yaml's `lake` profile, the ingest and its Dask scheduler and workers.
 # Build: docker build -t timeline-service .   Run both: docker compose up
 FROM python:3.11-slim
 
@@ -21,8 +22,9 @@ COPY sql ./sql
 COPY scripts ./scripts
 RUN uv sync --frozen --no-dev
 
-# The database and the snapshots live in /data (a volume in compose.yaml), owned by an unprivileged user.
-RUN useradd --system --uid 10001 --home-dir /app timeline && mkdir -p /data && chown timeline /data
+# The database and the snapshots live in /data (a volume in compose.yaml), owned by an unprivileged user;
+# a DuckLake's Parquet files in /lake (compose.yaml's `lake` profile), which a new volume takes its owner from.
+RUN useradd --system --uid 10001 --home-dir /app timeline && mkdir -p /data /lake && chown timeline /data /lake
 USER timeline
 ENV TIMELINE_DB_PATH=/data/timeline.duckdb \
     TIMELINE_SNAPSHOT_DIR=/data/snapshots \
