@@ -1,19 +1,34 @@
 """Timelines read from the store: the ordered, deduplicated events, and one event in full.
 
 Plain functions that take a cursor, shared by the HTTP API and the `timeline export` command.
+
+A dedup run never changes once stored, so the order of its events on the timeline never does
+either. The server keeps the events of the last few runs it was asked about in memory, in that
+order (`TimelineOrders`, one per store): a page is then a filter and a slice of that order, not
+a join and sort of every event of the run on each request (4 s per page at 1 M events, see
+scripts/bench_api.py). Without one (`timeline export`), the same answers come from SQL
+(`timeline_events.sql`).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any, Literal
+import threading
+import weakref
+from collections import OrderedDict
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import duckdb
 import msgspec
 
 from service.regroup import entity_keys
 from service.search import TextIndex
-from service.store import fetch
+from service.store import fetch, query as named_query
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from service.store import Database
 
 Kind = Literal["occurrence", "reporting", "state"]
 MAX_UNDATED = 200
@@ -116,7 +131,12 @@ class TimelineQuery(msgspec.Struct, frozen=True, kw_only=True):
     sort: Literal["time", "relevance"] = "time"
 
 
-def read_timeline(cur: duckdb.DuckDBPyConnection, query: TimelineQuery, index: TextIndex | None = None) -> Timeline:
+def read_timeline(cur: duckdb.DuckDBPyConnection, query: TimelineQuery, index: TextIndex | None = None,
+                  orders: TimelineOrders | None = None) -> Timeline:
+    """The timeline page `query` asks for. With `orders` (the server's), deduplicated pages are
+    cut from the run's order in memory; the answer is the same as without."""
+    if query.dedup and orders is not None:
+        return _read_from_order(cur, query, index, orders)
     params: dict[str, Any] = {
         "as_of": query.as_of, "from": query.start, "until": query.end, "q": query.q, "entity": query.entity,
         "source": query.source, "article": query.article, "kind": query.kind, "minor": query.minor,
@@ -132,6 +152,166 @@ def read_timeline(cur: duckdb.DuckDBPyConnection, query: TimelineQuery, index: T
     total = int(dated[0]["total"]) if dated else 0
     more = query.offset + len(items) < total
     return Timeline(as_of=query.as_of, dedup=query.dedup, items=items, undated=[_entry(r) for r in undated],
+                    total=total, limit=query.limit, offset=query.offset,
+                    next_offset=query.offset + len(items) if more else None)
+
+
+class TimelineOrders:
+    """The events of the last `keep` dedup runs read, each in timeline order, for one store.
+
+    Built on first use of a run with one query (`timeline_order.sql`, on a cursor of its own so
+    that a large run is not cut short by the per-request query bound), then shared by every
+    reader. Runs are immutable, so an order is never stale; a new run gets its own."""
+
+    def __init__(self, db: Database, keep: int = 2) -> None:
+        self._db = db
+        self._keep = keep
+        self._lock = threading.Lock()
+        self._runs: OrderedDict[tuple, RunOrder] = OrderedDict()
+
+    def frame(self, run: dict[str, Any]) -> RunOrder:
+        import polars as pl
+
+        key = (run["dedup_run_id"], run["recorded_at"], run["fingerprint"])
+        with self._lock:
+            if key in self._runs:
+                self._runs.move_to_end(key)
+                return self._runs[key]
+            with self._db.reading() as cur:
+                frame = cur.execute(named_query("timeline_order"), {"dedup_run_id": run["dedup_run_id"]}).pl()
+            frame = frame.with_columns(
+                dated=pl.col("valid_from").is_not_null() | pl.col("valid_until").is_not_null()).rechunk()
+            order = self._runs[key] = RunOrder(frame)
+            while len(self._runs) > self._keep:
+                self._runs.popitem(last=False)
+            return order
+
+
+class RunOrder:
+    """One dedup run's events in timeline order (`frame`), with, per list column, the rows
+    holding each value (built on first use): a source, article or name key is then a lookup
+    rather than a scan of a million lists."""
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self.frame = frame
+        self._postings: dict[str, pl.DataFrame] = {}
+        self._lock = threading.Lock()
+        self._named: OrderedDict[str, list[str]] = OrderedDict()
+
+    def rows_with(self, column: str, value: str) -> pl.Series:
+        """Boolean mask of the rows whose list `column` contains `value` (list_contains)."""
+        import numpy as np
+        import polars as pl
+
+        with self._lock:
+            postings = self._postings.get(column)
+            if postings is None:
+                postings = self._postings[column] = (
+                    self.frame.select(pl.col(column), row=pl.int_range(pl.len(), dtype=pl.UInt32))
+                    .explode(column).drop_nulls(column).unique().sort(column, "row"))
+        values = postings[column]
+        lo, hi = values.search_sorted(value, "left"), values.search_sorted(value, "right")
+        mask = np.zeros(self.frame.height, dtype=bool)
+        mask[postings["row"].slice(lo, hi - lo).to_numpy()] = True
+        return pl.Series(column, mask)
+
+    def named_in_text(self, entity: str, find: Any) -> list[str]:
+        """The run's events whose sentences name `entity` (`find` runs the query), kept for the
+        last 64 entities asked: paging through one entity's timeline scans the text once."""
+        with self._lock:
+            if entity in self._named:
+                self._named.move_to_end(entity)
+                return self._named[entity]
+        found = find()
+        with self._lock:
+            self._named[entity] = found
+            while len(self._named) > 64:
+                self._named.popitem(last=False)
+        return found
+
+
+_orders: weakref.WeakKeyDictionary[Any, TimelineOrders] = weakref.WeakKeyDictionary()
+_orders_lock = threading.Lock()
+
+
+def timeline_orders(db: Database) -> TimelineOrders:
+    """The in-memory timeline orders of `db` (one set per open store)."""
+    with _orders_lock:
+        found = _orders.get(db)
+        if found is None:
+            found = _orders[db] = TimelineOrders(db)
+        return found
+
+
+_PAGE_COLUMNS = ("event_id", "kind", "label", "valid_from", "valid_until", "grain", "has_conflict", "conflicts",
+                 "mention_count", "sources", "articles", "first_quote", "first_reported_at", "timezone")
+
+
+def _read_from_order(cur: duckdb.DuckDBPyConnection, query: TimelineQuery, index: TextIndex | None,
+                     orders: TimelineOrders) -> Timeline:
+    """timeline_events.sql over the in-memory order of the run current at `as_of`: the same
+    filters (SQL's three-valued logic: a NULL test keeps nothing), order, page and total."""
+    import polars as pl
+
+    runs = fetch(cur, "timeline_run", {"as_of": query.as_of})
+    if not runs:
+        return Timeline(as_of=query.as_of, dedup=True, items=[], undated=[], total=0, limit=query.limit,
+                        offset=query.offset, next_offset=None)
+    order = orders.frame(runs[0])
+    frame = order.frame
+    col = pl.col
+
+    def utc(moment: datetime) -> datetime:  # the frame's times are UTC; Polars compares like with like
+        return moment.astimezone(timezone.utc)
+
+    keep = (pl.lit(query.minor) | col("salient")) & (col("recorded_at") <= utc(query.as_of))
+    if query.kind is not None:
+        keep &= col("kind") == query.kind
+    if query.start is not None:
+        keep &= col("valid_until").is_null() | (col("valid_until") > utc(query.start))
+    if query.end is not None:
+        keep &= col("valid_from").is_null() | (col("valid_from") < utc(query.end))
+    if query.source is not None:
+        keep &= pl.lit(order.rows_with("sources", query.source))
+    if query.article is not None:
+        keep &= pl.lit(order.rows_with("articles", query.article))
+    if query.entity is not None:
+        run_id = runs[0]["dedup_run_id"]
+        named = order.named_in_text(query.entity, lambda: [r["event_id"] for r in fetch(
+            cur, "timeline_entity_text", {"dedup_run_id": run_id, "entity": query.entity})])
+        keys = entity_keys(query.entity)
+        by_keys = pl.lit(False)
+        if keys:  # list_has_all(name_keys, keys)
+            by_keys = pl.all_horizontal([pl.lit(order.rows_with("name_keys", k)) for k in keys])
+        keep &= col("event_id").is_in(pl.Series(named, dtype=pl.String).implode()) | by_keys
+    scores: dict[str, float] = {}
+    if query.q is not None:
+        ids, values = index.search(query.q) if index is not None else ([], [])
+        scores = dict(zip(ids, values))
+        keep &= col("event_id").is_in(pl.Series(ids, dtype=pl.String).implode())
+    keep = keep.fill_null(False)
+    relevance = query.sort == "relevance"
+
+    def rows(dated: bool, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
+        wanted = frame.select(pl.arg_where(keep & (col("dated") == dated))).to_series()
+        total = wanted.len()
+        if relevance:  # best score first, then timeline order (the order `wanted` is in)
+            ids = frame["event_id"].gather(wanted).to_list()
+            ranked = sorted(range(total), key=lambda i: (scores.get(ids[i]) is None, -(scores.get(ids[i]) or 0.0), i))
+            wanted = wanted.gather(ranked[offset:offset + limit])
+        else:
+            wanted = wanted.slice(offset, limit)
+        page = frame.select(_PAGE_COLUMNS).gather(wanted).to_dicts()
+        # timeline_events.sql joins the first report's article after the page is cut
+        return [r | {"score": scores.get(r["event_id"]) if query.q is not None else None}
+                for r in page if r["first_quote"] is not None], total
+
+    dated, total = rows(True, query.limit, query.offset)
+    undated, _ = rows(False, MAX_UNDATED, 0)
+    items = _with_overlaps([_entry(r) for r in dated])
+    total = total if dated else 0
+    more = query.offset + len(items) < total
+    return Timeline(as_of=query.as_of, dedup=True, items=items, undated=[_entry(r) for r in undated],
                     total=total, limit=query.limit, offset=query.offset,
                     next_offset=query.offset + len(items) if more else None)
 
@@ -168,20 +348,28 @@ def _entry(row: dict) -> TimelineEntry:
 
 
 def _with_overlaps(entries: list[TimelineEntry]) -> list[TimelineEntry]:
-    """Mark entries whose intervals overlap: a timeline must not pretend to know their order."""
-    overlaps: dict[str, list[str]] = {e.id: [] for e in entries}
-    for i, a in enumerate(entries):
-        for b in entries[i + 1:]:
-            if _overlap(a, b):
-                overlaps[a.id].append(b.id)
-                overlaps[b.id].append(a.id)
-    return [msgspec.structs.replace(e, overlaps=overlaps[e.id]) for e in entries]
+    """Mark entries whose intervals overlap: a timeline must not pretend to know their order.
+    Each entry lists the others in page order (all pairs at once: a 500-entry page has 125,000)."""
+    import numpy as np
+
+    if len(entries) < 2:
+        return [msgspec.structs.replace(e, overlaps=[]) for e in entries]
+    lowest, highest = np.iinfo(np.int64).min, np.iinfo(np.int64).max  # an open side reaches past any time
+    starts = np.array([lowest if e.valid_from is None else _micros(e.valid_from) for e in entries], dtype=np.int64)
+    ends = np.array([highest if e.valid_until is None else _micros(e.valid_until) for e in entries], dtype=np.int64)
+    # a.valid_until > b.valid_from and b.valid_until > a.valid_from, an open side always passing
+    overlap = (ends[:, None] > starts[None, :]) & (ends[None, :] > starts[:, None])
+    np.fill_diagonal(overlap, False)
+    ids = [e.id for e in entries]
+    return [msgspec.structs.replace(e, overlaps=[ids[j] for j in np.flatnonzero(overlap[i])])
+            for i, e in enumerate(entries)]
 
 
-def _overlap(a: TimelineEntry, b: TimelineEntry) -> bool:
-    a_ends_after_b_starts = a.valid_until is None or b.valid_from is None or a.valid_until > b.valid_from
-    b_ends_after_a_starts = b.valid_until is None or a.valid_from is None or b.valid_until > a.valid_from
-    return a_ends_after_b_starts and b_ends_after_a_starts
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def _micros(moment: datetime) -> int:
+    return (moment - _EPOCH) // timedelta(microseconds=1)
 
 
 _PARTS = {"century": 1, "decade": 1, "year": 1, "half": 2, "quarter": 2, "season": 2, "month": 2, "week": 3,

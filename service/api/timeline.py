@@ -26,6 +26,7 @@ from service.timeline import (
     TimelineQuery,
     read_event,
     read_timeline,
+    timeline_orders,
     timelinejs,
     to_csv,
 )
@@ -122,7 +123,7 @@ class TimelineController(Controller):
                               end=aware("until", until), q=q, entity=entity, source=source, article=article,
                               kind=kind, dedup=dedup, minor=minor, sort=sort)
         chosen = format or _from_accept(accept)
-        timeline = read_timeline(cursor, query, db.text_index)
+        timeline = read_timeline(cursor, query, db.text_index, timeline_orders(db))
         return render(timeline, chosen)
 
     @get("/key-dates", operation_id="getKeyDates", responses=problem_responses(),
