@@ -304,6 +304,10 @@ def weekday(m: Match, ctx: Context) -> Resolution | None:
         return res(m, cal.day(d), "previous" if against != "anchor" else "anchor",
                    f"{'before' if step < 0 else 'after'} {against} {b}")
     d, why = _weekday_date(ctx, m, int(wd) - 1, qualifier)
+    rel = (m.g("rel") or "").lower()
+    if rel in ("before", "after"):  # "the day before last Tuesday": that day, one day off
+        d += timedelta(days=-1 if rel == "before" else 1)
+        why = f"the day {rel} {why}"
     part = ctx.lookup("part_of_day", m.g("part"))
     hour = m.g("hour")
     if hour is not None:
