@@ -97,6 +97,7 @@ __all__ = [
     "same_event_score",
     "score_reasons",
     "scoring_views",
+    "statement_parts",
 ]
 
 LEXICON_DIR = Path(__file__).with_name("dedup_lexicon")
@@ -1183,8 +1184,13 @@ def _anaphoric(m: MentionRecord, lex: _Lexicon) -> bool:
     f = _features(m)
     if f.act or f.trig_stems & lex.additive:
         return False  # another speech act, or "he added": a further statement
-    if {w.casefold() for w in tokens(m.context or m.sentence)} & lex.sequence:
-        return False  # "he previously said": another, earlier statement
+    words = [w.casefold() for w in tokens(m.context or m.sentence)]
+    at = [k for k, w in enumerate(words) if w == m.trigger.casefold()]
+    # "he previously said", "she also said", "he said later": another statement. Only the words
+    # around the verb count: "Nine towns were also evacuated, the governor said" goes on.
+    near = {w for k in at for w in words[max(0, k - 3):k + 3]} if at else set(words)
+    if near & lex.sequence:
+        return False
     written = m.participants[0].split()
     if not written:
         return False
@@ -1194,6 +1200,72 @@ def _anaphoric(m: MentionRecord, lex: _Lexicon) -> bool:
     else:
         anaphor = len(written) == 2 and written[0].casefold() in lex.definite and written[1].islower()
     return anaphor
+
+
+def statement_parts(mentions: list[MentionRecord]) -> list[tuple[int, int]]:
+    """Pairs of reports that are parts of one statement: a statement told on in the next
+    sentence (`continuations`), and a participle of a reporting verb with the same speaker in
+    its sentence ("…, the governor said, reporting at least 12 civilians injured"; "the
+    ministry said, claiming …"), unless it adds a further statement ("adding that …")."""
+    lex = load_lexicon()
+    out = continuations(mentions)
+    by_place: dict[tuple[str, str], list[int]] = {}
+    for i, m in enumerate(mentions):
+        if m.kind == "reporting" and m.attributed_to:
+            by_place.setdefault(_place(m), []).append(i)
+    for members in by_place.values():
+        for j in members:
+            mj = mentions[j]
+            if not mj.trigger.casefold().endswith("ing") or _features(mj).trig_stems & lex.additive:
+                continue
+            head = next((i for i in members if i != j and mentions[i].attributed_to == mj.attributed_to
+                         and not mentions[i].trigger.casefold().endswith("ing")), None)
+            if head is not None:
+                out.append((head, j))
+    return out
+
+
+def _join_statement_parts(clusters: dict[int, _Cluster], views: list[MentionRecord]) -> None:
+    """The parts of one statement go together wherever each was matched: the events holding
+    them are joined when kind, speakers and time allow (their sentences may be shared: one
+    sentence may hold two parts of one statement), never putting "he added" with another
+    report of its article (the rule of `_score`)."""
+    links = statement_parts(views)
+    if not links:
+        return
+    additive = load_lexicon().additive
+    owner = {m: c for c, cl in clusters.items() for m in cl.members}
+    # per cluster: articles of its reports, and articles of its "added" reports
+    articles: dict[int, tuple[set[str], set[str]]] = {}
+
+    def reports(c: int) -> tuple[set[str], set[str]]:
+        if c not in articles:
+            arts, added = set(), set()
+            for i in clusters[c].members:
+                if views[i].kind == "reporting":
+                    arts.add(views[i].article_id)
+                    if _features(views[i]).trig_stems & additive:
+                        added.add(views[i].article_id)
+            articles[c] = (arts, added)
+        return articles[c]
+
+    for i, j in links:
+        a, b = owner[i], owner[j]
+        if a == b:
+            continue
+        x, y = clusters[a], clusters[b]
+        if x.kind != y.kind or not all(_speakers_compatible(s, t) for s in x.speakers for t in y.speakers):
+            continue
+        compat, lo, hi = _merge_window(x, y)
+        (arts_a, add_a), (arts_b, add_b) = reports(a), reports(b)
+        if compat == "no" or add_a & arts_b or add_b & arts_a:
+            continue
+        keep, drop = (a, b) if a < b else (b, a)
+        for m in clusters[drop].members:
+            owner[m] = keep
+        _join(clusters, keep, drop, compat, lo, hi)
+        articles[keep] = (arts_a | arts_b, add_a | add_b)
+        articles.pop(drop, None)
 
 
 def cluster(mentions: list[MentionRecord], *, threshold: float = DEFAULT_THRESHOLD,
@@ -1225,13 +1297,11 @@ def cluster(mentions: list[MentionRecord], *, threshold: float = DEFAULT_THRESHO
         if s > 0:
             scores[i][j] = s
             scores[j][i] = s
-    for i, j in continuations(views):
-        if views[i].kind == views[j].kind == "reporting" and interval_compatibility(views[i], views[j]) != "no":
-            scores[i][j] = scores[j][i] = 1.0  # one statement told in two sentences
     salient = {i for i, m in enumerate(ms) if m.salient}
     _agglomerate(clusters, scores, salient, threshold)
     side = sorted(set(clusters) - salient)
     _attach(clusters, scores, salient, side, threshold)
+    _join_statement_parts(clusters, views)
     # side mentions left over stay events of their own (listed with minor=true)
     events = [_make_event([ms[i] for i in sorted(c.members)]) for c in clusters.values()]
     for cache in (_features, _claims_with_ranges, _tokens):

@@ -22,6 +22,7 @@ from service.dedup import (
     names_match,
     same_event_score,
     scoring_views,
+    statement_parts,
 )
 
 REPO = Path(__file__).resolve().parent.parent
@@ -366,9 +367,39 @@ def test_a_quote_told_by_he_said_goes_on_with_the_statement_just_reported():
     quote = report("“The budget has a hole,” she said on Monday", 2, "she")
     earlier = report("She previously said pensions were safe", 4, "She")
     further = report("“We will cut spending,” she added", 6, "she", trigger="added")
-    role = report("Pensions will be frozen, the minister said", 8, "the minister")
-    mentions = [summary, quote, earlier, further, role]
-    assert continuations(mentions) == [(0, 1), (3, 4)]  # "previously" and "added" start statements
+    role = report("Pensions will also be frozen, the minister said", 8, "the minister")
+    also = report("The minister also said that rents would rise", 10, "The minister")
+    mentions = [summary, quote, earlier, further, role, also]
+    # "previously", "added" and "also said" start statements; "will also be frozen" is content
+    assert continuations(mentions) == [(0, 1), (3, 4)]
     events = cluster(mentions)
     assert _together(events, summary, quote)
     assert not _together(events, summary, further)  # "added" is never the same statement
+
+
+def test_the_parts_of_one_statement_go_together_wherever_each_was_matched():
+    """"Gladkov said several villages had been shelled. Nine towns were evacuated, the governor
+    said, reporting at least 12 civilians injured": one account in two sentences, and its
+    injuries part matches another article's report of the injuries."""
+    def report(sentence, trigger, key, written, article="a", speaker="Vyacheslav Gladkov", salient=True):
+        return replace(_mention(sentence, trigger, 22, kind="reporting", key=key, article=article, places=(),
+                                attributed_to=speaker, days=2),
+                       participants=(written,), context=sentence, grain=None, salient=salient)
+    shelled = report("Belgorod governor Vyacheslav Gladkov said several villages had been shelled by artillery",
+                     "said", (1, 0), "Belgorod governor Vyacheslav Gladkov")
+    towns = "Nine towns were evacuated, the governor said, reporting at least 12 civilians injured"
+    said = report(towns, "said", (1, 1), "the governor", salient=False)
+    reporting = replace(report(towns, "reporting", (1, 2), "at least 12 civilians", salient=False),
+                        context="the governor reporting at least 12 civilians injured")
+    other = report("Gladkov said eight people had been injured", "said", (2, 0), "Gladkov", article="b",
+                   speaker="Gladkov")
+    adding = report("Gladkov said the roads were closed, adding that schools would shut", "adding", (3, 1),
+                    "Gladkov", article="c", speaker="Gladkov", salient=False)
+    closed = report("Gladkov said the roads were closed, adding that schools would shut", "said", (3, 0),
+                    "Gladkov", article="c", speaker="Gladkov")
+    mentions = [shelled, said, reporting, other, closed, adding]
+    assert sorted(statement_parts(mentions)) == [(0, 1), (1, 2)]  # "adding that": a further statement
+    events = cluster(mentions)
+    assert _together(events, shelled, said, reporting, other)
+    e = _event_of(events, other.key)
+    assert {c.value for c in e.claims if c.attribute == "injured"} == {"8", "at least 12"} and e.has_conflict
