@@ -1102,18 +1102,47 @@ def scoring_views(mentions: list[MentionRecord]) -> list[MentionRecord]:
       report is compared as the occurrence it reports, at the report's time, described by the
       action's clause and the relative clauses of its participants ("group that entered").
 
-    Everything else is compared as itself. The stored kind never changes."""
+    A report whose speaker is written as a definite role ("his spokesman said") is compared as
+    said by the person its article named earlier with that role ("Kremlin spokesman Dmitry
+    Peskov"). Everything else is compared as itself. The stored kind never changes."""
     lex = load_lexicon()
     by_place: dict[tuple[str, str], list[int]] = {}
     for i, m in enumerate(mentions):
         by_place.setdefault(_place(m), []).append(i)
-    out = list(mentions)
+    out = _roles_resolved(mentions, lex)
     for i, m in enumerate(mentions):
         if m.kind == "state":
             out[i] = _held_attitude(m, lex) or m
         elif m.kind == "reporting" and m.attributed_to:
             mates = [mentions[j] for j in by_place[_place(m)] if j != i]
-            out[i] = _own_action_in_progress(m, mates) or m
+            out[i] = _own_action_in_progress(out[i], mates) or out[i]
+    return out
+
+
+def _definite_role(speaker: str, lex: _Lexicon) -> str | None:
+    """"his spokesman", "the governor" -> "spokesman", "governor"; None for a name."""
+    words = speaker.split()
+    if len(words) == 2 and words[0].casefold() in lex.definite and words[1].islower():
+        return words[1]
+    return None
+
+
+def _roles_resolved(mentions: list[MentionRecord], lex: _Lexicon) -> list[MentionRecord]:
+    out = list(mentions)
+    named: dict[str, list[str]] = {}  # article -> speakers written with a name, in text order
+    for i in sorted(range(len(mentions)), key=lambda i: (mentions[i].article_id, mentions[i].key)):
+        m = mentions[i]
+        if m.kind != "reporting" or not m.attributed_to:
+            continue
+        role = _definite_role(m.attributed_to, lex)
+        seen = named.setdefault(m.article_id, [])
+        if role is None:
+            if any(w[:1].isupper() for w in m.attributed_to.split()[1:]):
+                seen.append(m.attributed_to)  # "Kremlin spokesman Dmitry Peskov"
+            continue
+        person = next((s for s in reversed(seen) if role in (w.casefold() for w in s.split())), None)
+        if person is not None:
+            out[i] = MentionRecord(**{**_fields(m), "attributed_to": person})
     return out
 
 
@@ -1191,15 +1220,9 @@ def _anaphoric(m: MentionRecord, lex: _Lexicon) -> bool:
     near = {w for k in at for w in words[max(0, k - 3):k + 3]} if at else set(words)
     if near & lex.sequence:
         return False
-    written = m.participants[0].split()
-    if not written:
-        return False
     # the speaker as written: a personal pronoun ("he") or a definite role ("the governor")
-    if len(written) == 1:
-        anaphor = written[0].casefold() in lex.pronouns
-    else:
-        anaphor = len(written) == 2 and written[0].casefold() in lex.definite and written[1].islower()
-    return anaphor
+    written = m.participants[0]
+    return written.casefold() in lex.pronouns or _definite_role(written, lex) is not None
 
 
 def statement_parts(mentions: list[MentionRecord]) -> list[tuple[int, int]]:

@@ -403,3 +403,17 @@ def test_the_parts_of_one_statement_go_together_wherever_each_was_matched():
     assert _together(events, shelled, said, reporting, other)
     e = _event_of(events, other.key)
     assert {c.value for c in e.claims if c.attribute == "injured"} == {"8", "at least 12"} and e.has_conflict
+
+
+def test_a_definite_role_speaks_for_the_person_named_with_it():
+    def report(sentence, key, speaker, day=22, days=1, grain="day"):
+        return replace(_mention(sentence, "said", day, kind="reporting", key=key, places=(), attributed_to=speaker,
+                                days=days), participants=(speaker,), context=sentence, grain=grain)
+    named = report("Kremlin spokesman Dmitry Peskov said the new invasion meant more efforts were needed",
+                   (1, 0), "Kremlin spokesman Dmitry Peskov", days=2, grain=None)
+    role = report("On Monday his spokesman said he had been briefed on the invasion", (1, 5), "his spokesman")
+    stranger = report("On Monday the governor said he had been briefed on the invasion", (1, 7), "the governor")
+    views = scoring_views([named, role, stranger])
+    assert views[1].attributed_to == "Kremlin spokesman Dmitry Peskov"
+    assert views[2].attributed_to == "the governor"  # no governor was named: the role stays as written
+    assert role.attributed_to == "his spokesman"  # the stored mention is untouched
