@@ -1186,12 +1186,13 @@ def _fields(m: MentionRecord) -> dict:
 
 
 def continuations(mentions: list[MentionRecord]) -> list[tuple[int, int]]:
-    """Pairs (i, j) of reports where j goes on telling statement i: j's speaker is written as
-    an anaphor ("he said", "the governor said") that the events stage resolved to i's speaker,
-    i is the report told just before it in the same article (the nearest one of an earlier
-    sentence), and j neither marks itself as a further or other statement ("added",
-    "previously", "later") nor makes another speech act. In news, "X suggested that …. “…,” he
-    said on Monday" gives the words and the day of the statement just summarised."""
+    """Pairs (i, j) of reports where j gives the words of statement i: j attributes a direct
+    quote ("“…,” he said on Monday"), its speaker is written as an anaphor ("he", "the
+    minister") that the events stage resolved to i's speaker, i is the report told just before
+    it in the same article (the nearest one of an earlier sentence), and j neither marks itself
+    as a further or other statement ("added", "previously", "later") nor makes another speech
+    act. In news, "X suggested that …. “…,” he said on Monday" gives the words and the day of
+    the statement just summarised, while "He said that …" makes a new assertion."""
     lex = load_lexicon()
     out: list[tuple[int, int]] = []
     last: dict[str, list[int]] = {}
@@ -1200,13 +1201,26 @@ def continuations(mentions: list[MentionRecord]) -> list[tuple[int, int]]:
         if m.kind != "reporting":
             continue
         seen = last.setdefault(m.article_id, [])
-        if m.attributed_to and m.participants and _anaphoric(m, lex):
+        if m.attributed_to and m.participants and _quote_attribution(m) and _anaphoric(m, lex):
             before = next((j for j in reversed(seen) if mentions[j].sentence != m.sentence), None)
             if before is not None and mentions[before].attributed_to \
                     and names_match(mentions[before].attributed_to, m.attributed_to) >= 0.8:
                 out.append((before, i))
         seen.append(i)
     return out
+
+
+_OPEN_QUOTES = ("“", '"', "‘", "«", "``", "'")
+
+
+def _quote_attribution(m: MentionRecord) -> bool:
+    """"“…,” he said on Monday" / "he said: “…”": the sentence gives someone's words, and the
+    report only says whose. A new reported clause ("He said that …") is a new assertion."""
+    text = m.sentence.strip()
+    if text.startswith(_OPEN_QUOTES):
+        return True
+    at = text.find(m.trigger)
+    return at >= 0 and text[at + len(m.trigger):].lstrip().startswith(":")
 
 
 def _anaphoric(m: MentionRecord, lex: _Lexicon) -> bool:
@@ -1241,8 +1255,13 @@ def statement_parts(mentions: list[MentionRecord]) -> list[tuple[int, int]]:
             mj = mentions[j]
             if not mj.trigger.casefold().endswith("ing") or _features(mj).trig_stems & lex.additive:
                 continue
+            # "…, the governor said, reporting …": the participle follows its verb after a comma
+            at = mj.sentence.find(", " + mj.trigger)
+            if at < 0:
+                continue
             head = next((i for i in members if i != j and mentions[i].attributed_to == mj.attributed_to
-                         and not mentions[i].trigger.casefold().endswith("ing")), None)
+                         and not mentions[i].trigger.casefold().endswith("ing")
+                         and 0 <= mentions[i].sentence.find(mentions[i].trigger) < at), None)
             if head is not None:
                 out.append((head, j))
     return out

@@ -367,10 +367,12 @@ def test_a_quote_told_by_he_said_goes_on_with_the_statement_just_reported():
     quote = report("“The budget has a hole,” she said on Monday", 2, "she")
     earlier = report("She previously said pensions were safe", 4, "She")
     further = report("“We will cut spending,” she added", 6, "she", trigger="added")
-    role = report("Pensions will also be frozen, the minister said", 8, "the minister")
-    also = report("The minister also said that rents would rise", 10, "The minister")
-    mentions = [summary, quote, earlier, further, role, also]
-    # "previously", "added" and "also said" start statements; "will also be frozen" is content
+    role = report("“Pensions will also be frozen,” the minister said", 8, "the minister")
+    also = report("“Rents will rise,” the minister also said", 10, "the minister")
+    new = report("She said that rents would rise", 12, "She")
+    mentions = [summary, quote, earlier, further, role, also, new]
+    # "previously", "added" and "also said" start statements, and so does a new reported
+    # clause ("She said that …"); "will also be frozen" is the quote's content
     assert continuations(mentions) == [(0, 1), (3, 4)]
     events = cluster(mentions)
     assert _together(events, summary, quote)
@@ -378,9 +380,10 @@ def test_a_quote_told_by_he_said_goes_on_with_the_statement_just_reported():
 
 
 def test_the_parts_of_one_statement_go_together_wherever_each_was_matched():
-    """"Gladkov said several villages had been shelled. Nine towns were evacuated, the governor
-    said, reporting at least 12 civilians injured": one account in two sentences, and its
-    injuries part matches another article's report of the injuries."""
+    """"Nine towns were evacuated, the governor said, reporting at least 12 civilians injured":
+    the participle is part of the governor's statement, whose injuries match another article's
+    report of them; a new assertion of the same speaker ("… said several villages had been
+    shelled") stays a statement of its own."""
     def report(sentence, trigger, key, written, article="a", speaker="Vyacheslav Gladkov", salient=True):
         return replace(_mention(sentence, trigger, 22, kind="reporting", key=key, article=article, places=(),
                                 attributed_to=speaker, days=2),
@@ -393,14 +396,18 @@ def test_the_parts_of_one_statement_go_together_wherever_each_was_matched():
                         context="the governor reporting at least 12 civilians injured")
     other = report("Gladkov said eight people had been injured", "said", (2, 0), "Gladkov", article="b",
                    speaker="Gladkov")
-    adding = report("Gladkov said the roads were closed, adding that schools would shut", "adding", (3, 1),
-                    "Gladkov", article="c", speaker="Gladkov", salient=False)
     closed = report("Gladkov said the roads were closed, adding that schools would shut", "said", (3, 0),
                     "Gladkov", article="c", speaker="Gladkov")
-    mentions = [shelled, said, reporting, other, closed, adding]
-    assert sorted(statement_parts(mentions)) == [(0, 1), (1, 2)]  # "adding that": a further statement
+    adding = report(closed.sentence, "adding", (3, 1), "Gladkov", article="c", speaker="Gladkov", salient=False)
+    recording = report("Callers heard a recording telling them to wait", "telling", (4, 1), "a recording",
+                       article="d", speaker="a recording", salient=False)
+    heard = report(recording.sentence, "heard", (4, 0), "Callers", article="d", speaker="a recording")
+    mentions = [shelled, said, reporting, other, closed, adding, recording, heard]
+    # "adding that": a further statement; "a recording telling them": no participle of a report
+    assert statement_parts(mentions) == [(1, 2)]
     events = cluster(mentions)
-    assert _together(events, shelled, said, reporting, other)
+    assert _together(events, said, reporting, other)
+    assert not _together(events, shelled, other)
     e = _event_of(events, other.key)
     assert {c.value for c in e.claims if c.attribute == "injured"} == {"8", "at least 12"} and e.has_conflict
 
