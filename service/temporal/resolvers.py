@@ -987,6 +987,9 @@ def set_every(m: Match, ctx: Context) -> Resolution | None:
     mon = ctx.lookup("month", m.g("month"))
     if mon is not None:
         return Resolution(m.rule.type, f"XXXX-{mon:02d}", None, None, None, None, "none", "every such month")
+    season = ctx.lookup("season", m.g("season")) or ctx.lookup("season_plural", m.g("seasons"))
+    if season is not None:
+        return Resolution(m.rule.type, f"XXXX-{season}", None, None, None, None, "none", "every such season")
     unit = ctx.lookup("unit", m.g("unit"))
     if unit is None:
         return None
