@@ -91,7 +91,8 @@ def _refuse_other_versions(versions: dict[str, str], ours: str) -> None:
         listed = ", ".join(f"{address} runs {version}" for address, version in sorted(others.items()))
         raise ClusterUnavailable(
             f"Dask workers run another pipeline version than this process ({ours}): {listed}. Run the same "
-            "code and lexicons on every machine of the cluster (stored rows name the version that made them). "
+            "code and lexicons on every machine of the cluster (stored rows name the version that made them); "
+            "on one machine, the code or lexicon files changed after this process started: run it again. "
             "Nothing was stored.")
 
 

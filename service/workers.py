@@ -81,8 +81,15 @@ def ingest_parallel(
         stored = False
         try:
             with _pool(settings, workers, lake=True) as pool:
-                for seconds, report in pool.imap_unordered(_ingest_batch, [(batch, origin) for batch in batches]):
-                    _add(timings, "derive", seconds)
+                done = pool.imap_unordered(_ingest_batch, [(batch, origin) for batch in batches])
+                while True:
+                    with _clock(timings, "wait"):
+                        finished = next(done, None)
+                    if finished is None:
+                        break
+                    derive_seconds, store_seconds, report = finished
+                    _add(timings, "derive", derive_seconds)
+                    _add(timings, "store", store_seconds)
                     stored = stored or _stored(report)
                     yield report
         except Exception:
@@ -98,8 +105,8 @@ def ingest_parallel(
 
 
 # Where the time goes (scripts/bench_scale.py prints them): deriving (in the workers, summed over
-# them; in this process with one worker), this process waiting for derived rows, writing them,
-# deduplicating.
+# them; in this process with one worker), this process waiting for the workers, writing (summed
+# over the workers on a lake with a local pool, where they write), deduplicating.
 STAGES = ("derive", "wait", "store", "dedup")
 
 
@@ -283,8 +290,8 @@ def _derive_timed(articles: list[Article]) -> tuple[float, list[Derived]]:
     return time.perf_counter() - began, derived
 
 
-def _ingest_batch(job: tuple[list[Article], str]) -> tuple[float, IngestReport]:
-    """In a worker on the lake: derive and store one batch; the seconds spent deriving."""
+def _ingest_batch(job: tuple[list[Article], str]) -> tuple[float, float, IngestReport]:
+    """In a worker on the lake: derive and store one batch; the seconds spent deriving and storing."""
     batch, origin = job
     assert _worker_db is not None
     spent: dict[str, float] = {}
@@ -293,5 +300,7 @@ def _ingest_batch(job: tuple[list[Article], str]) -> tuple[float, IngestReport]:
         with _clock(spent, "derive"):
             return derive_many(articles)
 
+    began = time.perf_counter()
     report = ingest_articles(_worker_db, batch, origin=origin, derive_batch=derive_batch, deduplicate=False)
-    return spent.get("derive", 0.0), report
+    derive_seconds = spent.get("derive", 0.0)
+    return derive_seconds, time.perf_counter() - began - derive_seconds, report

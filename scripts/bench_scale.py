@@ -1,0 +1,219 @@
+"""Scale-out of the ingest: articles/s with 1 and 2 workers, embedded DuckDB file vs DuckLake on
+PostgreSQL, with peak memory, the share of each stage and timeline read latency.
+
+The articles are the TimeBank/AQUAINT news texts (../shared/data/tbaq) repeated with shifted
+publication dates (scripts/bench_ingest.py makes them), written once as a JSONL feed. Each run is a
+fresh process on a fresh store that reads and validates the feed as `timeline ingest` does and
+stores it with `service.workers.ingest_parallel` (what `timeline ingest --direct --workers N` runs
+for N > 1; with 1 worker one process derives, stores and, like the parallel paths, deduplicates once
+at the end). Timed from the first batch to the end of the deduplication, so spaCy loading in the
+workers (and the Dask cluster's start with `--cluster`) is included; interpreter start-up is not.
+
+Per run: articles/s and the speed-up over the run with the fewest workers on the same store; the
+same without the final deduplication (which runs in one process whatever the workers); peak memory
+as the largest sum of RSS over the ingesting process and all its children (workers, Dask nanny
+and worker processes), sampled every 0.2 s, and the largest single process; seconds and share of
+each stage (service.workers.STAGES: `derive` is summed over the workers, its share is of their
+time, and so is `store` on the lake with a process pool, where the workers write; otherwise
+`wait`, `store` and `dedup` are the ingesting process's, their share of the wall time). Then
+timeline reads (scripts/bench_lake.py: 50 pages of 50 events) p50/p95 on each store.
+
+Targets (issue 9): 2 workers >= 1.7x one worker; DuckLake read p95 within 2x of the file's.
+Measure on an otherwise idle machine: on shared cores the speed-up means nothing.
+
+Run: python3 -m uv run --frozen python scripts/bench_scale.py [--articles 4000] [--stores file,lake]
+     [--workers 1,2] [--cluster] [--batch-size 500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import msgspec
+import psutil
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "scripts"))
+
+from bench_ingest import TBAQ, make_articles  # noqa: E402
+from bench_lake import read_latency  # noqa: E402
+from pg_temp import start_postgres  # noqa: E402
+from service.settings import Settings  # noqa: E402
+
+STORE_NAMES = {"file": "DuckDB file", "lake": "DuckLake + PostgreSQL"}
+
+
+def run_one(feed: Path, workers: int, batch_size: int) -> None:
+    """In the child process: ingest `feed` with the TIMELINE_* settings of the environment and print
+    a JSON line with the seconds, the stage timings and the counts."""
+    from service.articles import Limits, validate_batch
+    from service.pipeline import configure
+    from service.sources.files import read_path
+    from service.workers import STAGES, ingest_parallel, plan_batches
+
+    settings = Settings.from_env()
+    configure(settings)
+    pairs = list(read_path(feed))
+    articles = validate_batch([a for _, a in pairs], Limits(max_batch_articles=len(pairs)))
+    batches = plan_batches(settings, articles, workers=workers, batch_size=batch_size)
+    timings = dict.fromkeys(STAGES, 0.0)
+    began = time.perf_counter()
+    created = sum(r.created for r in ingest_parallel(settings, batches, workers=workers, origin="bench",
+                                                     timings=timings))
+    seconds = time.perf_counter() - began
+    print(json.dumps({"seconds": seconds, "created": created, "batches": len(batches), "timings": timings}))
+
+
+class MemorySampler:
+    """The largest total RSS of a process and its descendants, and of one of them, in MB."""
+
+    def __init__(self, pid: int, every: float = 0.2) -> None:
+        self.root = psutil.Process(pid)
+        self.every = every
+        self.total = self.single = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                processes = [self.root, *self.root.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                return
+            sizes = []
+            for process in processes:
+                try:
+                    sizes.append(process.memory_info().rss / 2**20)
+                except psutil.NoSuchProcess:
+                    pass
+            if sizes:
+                self.total = max(self.total, sum(sizes))
+                self.single = max(self.single, max(sizes))
+            self._stop.wait(self.every)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def ingest(settings: Settings, feed: Path, workers: int, batch_size: int, cluster: bool) -> dict:
+    env = {**os.environ, "TIMELINE_DB_PATH": str(settings.db_path), "TIMELINE_STORE": settings.store,
+           "TIMELINE_LAKE_CATALOG": settings.lake_catalog, "TIMELINE_LAKE_DATA": settings.lake_data,
+           "TIMELINE_CLUSTER": "local" if cluster else "", "TIMELINE_LOG_LEVEL": "WARNING"}
+    child = subprocess.Popen([sys.executable, __file__, "--run-one", str(feed), "--workers", str(workers),
+                              "--batch-size", str(batch_size)], env=env, cwd=REPO, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    sampler = MemorySampler(child.pid)
+    out, err = child.communicate()
+    sampler.stop()
+    if child.returncode != 0:
+        raise SystemExit(f"ingest with {workers} workers failed: {err[-3000:]}")
+    result = json.loads(out.strip().splitlines()[-1])
+    return {**result, "peak_total_mb": sampler.total, "peak_single_mb": sampler.single}
+
+
+def stage_text(run: dict, workers: int) -> str:
+    """Each stage's seconds and share: of the workers' time for what they do (deriving; storing too
+    on a lake with a process pool), of the wall time for what the ingesting process does."""
+    timings, seconds = run["timings"], run["seconds"]
+    in_workers = {"derive"} | ({"store"} if run["workers_write"] else set())
+    parts = []
+    for stage, spent in timings.items():
+        share = spent / (seconds * (workers if stage in in_workers and run["parallel"] else 1))
+        parts.append(f"{stage} {spent:.1f} s ({share:.0%})")
+    return ", ".join(parts)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=4000)
+    parser.add_argument("--stores", default="file,lake", help="comma-separated: file, lake")
+    parser.add_argument("--workers", default="1,2", help="comma-separated worker counts")
+    parser.add_argument("--cluster", action="store_true", help="a local Dask cluster instead of the process pool")
+    parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--reads", type=int, default=50)
+    parser.add_argument("--run-one", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.run_one:
+        run_one(args.run_one, int(args.workers), args.batch_size)
+        return
+    stores = [s.strip() for s in args.stores.split(",") if s.strip()]
+    counts = sorted({int(w) for w in args.workers.split(",")})
+    if not set(stores) <= set(STORE_NAMES) or not counts or counts[0] < 1:
+        raise SystemExit("--stores takes file and/or lake, --workers counts of 1 or more")
+    if not TBAQ.is_dir():
+        raise SystemExit(f"needs {TBAQ}")
+
+    articles = make_articles(args.articles)
+    print(f"{len(articles)} articles ({sum(len(a['body']) for a in articles) / 1e6:.1f} M characters), batches of "
+          f"{args.batch_size}, {'a local Dask cluster' if args.cluster else 'a process pool'}; {os.cpu_count()} "
+          f"cores, load average {os.getloadavg()[0]:.1f} at the start", flush=True)
+    postgres = start_postgres() if "lake" in stores else None
+    rows = []
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
+            feed = Path(tmp) / "articles.jsonl"
+            feed.write_bytes(b"\n".join(msgspec.json.encode(a) for a in articles))
+            for store in stores:
+                base = None
+                for workers in counts:
+                    folder = Path(tmp) / f"{store}-{workers}"
+                    settings = Settings(db_path=folder / "t.duckdb", snapshot_dir=folder / "snaps")
+                    if store == "lake":
+                        assert postgres is not None
+                        settings = settings.replace(store="ducklake", lake_data=str(folder / "lake"),
+                                                    lake_catalog=postgres.catalog(f"scale_{workers}"))
+                    run = ingest(settings, feed, workers, args.batch_size, args.cluster)
+                    run["parallel"] = workers > 1 or args.cluster
+                    run["workers_write"] = store == "lake" and workers > 1 and not args.cluster
+                    rate = run["created"] / run["seconds"]
+                    rate_no_dedup = run["created"] / (run["seconds"] - run["timings"]["dedup"])
+                    base = base or (rate, rate_no_dedup)
+                    p50, p95 = read_latency(settings, args.reads)
+                    row = {"store": store, "workers": workers, "rate": rate, "speedup": rate / base[0],
+                           "speedup_no_dedup": rate_no_dedup / base[1], "p50": p50, "p95": p95, **run}
+                    rows.append(row)
+                    print(f"{STORE_NAMES[store]}, {workers} worker(s): {run['created']} articles in "
+                          f"{run['seconds']:.1f} s = {rate:.1f} articles/s (x{row['speedup']:.2f}; without the final "
+                          f"dedup x{row['speedup_no_dedup']:.2f}); peak RSS {run['peak_total_mb']:.0f} MB in all, "
+                          f"{run['peak_single_mb']:.0f} MB largest process; {stage_text(run, workers)}; timeline "
+                          f"read p50 {p50:.1f} ms, p95 {p95:.1f} ms", flush=True)
+    finally:
+        if postgres is not None:
+            postgres.remove()
+
+    print(f"\nload average at the end {os.getloadavg()[0]:.1f}")
+    print("| store | workers | seconds | articles/s | speed-up | without dedup | peak RSS all / largest MB "
+          "| derive / wait / store / dedup s | read p50 / p95 ms |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        t = r["timings"]
+        print(f"| {STORE_NAMES[r['store']]} | {r['workers']} | {r['seconds']:.1f} | {r['rate']:.1f} | "
+              f"{r['speedup']:.2f}x | {r['speedup_no_dedup']:.2f}x | {r['peak_total_mb']:.0f} / "
+              f"{r['peak_single_mb']:.0f} | {t['derive']:.0f} / {t['wait']:.0f} / {t['store']:.0f} / "
+              f"{t['dedup']:.0f} | {r['p50']:.1f} / {r['p95']:.1f} |")
+    print()
+    for r in rows:
+        if r["workers"] == 2 and 1 in counts:
+            verdict = "meets" if r["speedup"] >= 1.7 else "misses"
+            print(f"{STORE_NAMES[r['store']]}: 2 workers x{r['speedup']:.2f} {verdict} the 1.7x target")
+    by = {(r["store"], r["workers"]): r for r in rows}
+    for workers in counts:
+        if ("file", workers) in by and ("lake", workers) in by:
+            ratio = by[("lake", workers)]["p95"] / by[("file", workers)]["p95"]
+            verdict = "meets" if ratio <= 2 else "misses"
+            print(f"{workers} worker(s): lake read p95 is {ratio:.2f}x the file's, {verdict} the 2x target")
+
+
+if __name__ == "__main__":
+    main()
