@@ -13,9 +13,10 @@ Per run: articles/s and the speed-up over the run with the fewest workers on the
 same without the final deduplication (which runs in one process whatever the workers); peak memory
 as the largest sum of RSS over the ingesting process and all its children (workers, Dask nanny
 and worker processes), sampled every 0.2 s, and the largest single process; seconds and share of
-each stage (service.workers.STAGES: `derive` is summed over the workers, its share is of their
-time, and so is `store` on the lake with a process pool, where the workers write; otherwise
-`wait`, `store` and `dedup` are the ingesting process's, their share of the wall time). Then
+each stage (service.workers.STAGES: start, derive, submit, wait, store, dedup; `derive` is summed
+over the workers, its share is of their time, and so is `store` on the lake with a process pool,
+where the workers write; the other stages are the ingesting process's, their share of the wall
+time; a worker's own start, loading spaCy, shows in the first `wait`). Then
 timeline reads (scripts/bench_lake.py: 50 pages of 50 events) p50/p95 on each store.
 
 Targets (issue 9): 2 workers >= 1.7x one worker; DuckLake read p95 within 2x of the file's.
@@ -48,6 +49,7 @@ from bench_ingest import TBAQ, make_articles  # noqa: E402
 from bench_lake import read_latency  # noqa: E402
 from pg_temp import start_postgres  # noqa: E402
 from service.settings import Settings  # noqa: E402
+from service.workers import STAGES  # noqa: E402
 
 STORE_NAMES = {"file": "DuckDB file", "lake": "DuckLake + PostgreSQL"}
 
@@ -58,7 +60,7 @@ def run_one(feed: Path, workers: int, batch_size: int) -> None:
     from service.articles import Limits, validate_batch
     from service.pipeline import configure
     from service.sources.files import read_path
-    from service.workers import STAGES, ingest_parallel, plan_batches
+    from service.workers import ingest_parallel, plan_batches
 
     settings = Settings.from_env()
     configure(settings)
@@ -194,14 +196,14 @@ def main() -> None:
 
     print(f"\nload average at the end {os.getloadavg()[0]:.1f}")
     print("| store | workers | seconds | articles/s | speed-up | without dedup | peak RSS all / largest MB "
-          "| derive / wait / store / dedup s | read p50 / p95 ms |")
+          f"| {' / '.join(STAGES)} s | read p50 / p95 ms |")
     print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         t = r["timings"]
         print(f"| {STORE_NAMES[r['store']]} | {r['workers']} | {r['seconds']:.1f} | {r['rate']:.1f} | "
               f"{r['speedup']:.2f}x | {r['speedup_no_dedup']:.2f}x | {r['peak_total_mb']:.0f} / "
-              f"{r['peak_single_mb']:.0f} | {t['derive']:.0f} / {t['wait']:.0f} / {t['store']:.0f} / "
-              f"{t['dedup']:.0f} | {r['p50']:.1f} / {r['p95']:.1f} |")
+              f"{r['peak_single_mb']:.0f} | {' / '.join(f'{t[stage]:.0f}' for stage in STAGES)} | "
+              f"{r['p50']:.1f} / {r['p95']:.1f} |")
     print()
     for r in rows:
         if r["workers"] == 2 and 1 in counts:

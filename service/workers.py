@@ -64,7 +64,9 @@ def ingest_parallel(
     if settings.cluster:
         from service.cluster import Pending, connect
 
+        began = time.perf_counter()
         with connect(settings, workers) as client:
+            _add(timings, "start", time.perf_counter() - began)
             width = max(workers, len(client.scheduler_info().get("workers", {})) or workers)
             yield from _one_writer(settings, batches, lambda chunks: Pending(client, settings, chunks, timings),
                                    width, origin, timings)
@@ -73,11 +75,12 @@ def ingest_parallel(
         yield from _serial(settings, batches, origin, timings)
         return
     if settings.store == "ducklake":
-        db = open_store(settings)
-        try:
-            db.migrate()  # once, before the workers attach
-        finally:
-            db.close()
+        with _clock(timings, "start"):
+            db = open_store(settings)
+            try:
+                db.migrate()  # once, before the workers attach
+            finally:
+                db.close()
         stored = False
         try:
             with _pool(settings, workers, lake=True) as pool:
@@ -104,10 +107,12 @@ def ingest_parallel(
                                origin, timings)
 
 
-# Where the time goes (scripts/bench_scale.py prints them): deriving (in the workers, summed over
-# them; in this process with one worker), this process waiting for the workers, writing (summed
-# over the workers on a lake with a local pool, where they write), deduplicating.
-STAGES = ("derive", "wait", "store", "dedup")
+# Where the time goes (scripts/bench_scale.py prints them): starting (the Dask cluster, or connecting
+# to it and checking its workers; opening and migrating the store), deriving (in the workers, summed
+# over them; in this process with one worker), this process handing batches to the workers
+# (which articles are new, sending them), waiting for the workers, writing (summed over the workers
+# on a lake with a local pool, where they write), deduplicating.
+STAGES = ("start", "derive", "submit", "wait", "store", "dedup")
 
 
 class _Pending(Protocol):
@@ -142,9 +147,11 @@ def _one_writer(
 ) -> Iterator[IngestReport]:
     """Workers derive, this process writes every batch through one connection (while the workers
     derive the next ones) and deduplicates once at the end."""
-    db = open_store(settings)
+    with _clock(timings, "start"):
+        db = open_store(settings)
     try:
-        db.migrate()
+        with _clock(timings, "start"):
+            db.migrate()
         queue: deque[tuple[list[Article], Callable[[], dict[tuple[str, str], Derived]]]] = deque()
         following = iter(batches)
 
@@ -153,7 +160,8 @@ def _one_writer(
                 batch = next(following, None)
                 if batch is None:
                     return
-                queue.append((batch, _submit(db, batch, workers, start)))
+                with _clock(timings, "submit"):
+                    queue.append((batch, _submit(db, batch, workers, start)))
 
         stored = False
         try:
@@ -184,9 +192,11 @@ def _serial(settings: Settings, batches: list[list[Article]], origin: str,
             timings: dict[str, float] | None = None) -> Iterator[IngestReport]:
     """One process does everything, and deduplicates once at the end like the parallel paths
     (`timeline ingest --workers 1` deduplicates after each batch instead)."""
-    db = open_store(settings)
+    with _clock(timings, "start"):
+        db = open_store(settings)
     try:
-        db.migrate()
+        with _clock(timings, "start"):
+            db.migrate()
         stored = False
         try:
             for batch in batches:
