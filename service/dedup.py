@@ -5,13 +5,19 @@ that come back. Nothing here reads the database or the clock.
 
 How two mentions become one event (see DESIGN.md, "Events and deduplication"):
 
+0. Each mention is compared as its *scoring view* (`scoring_views`): itself, except a held
+   attitude ("the Kremlin was concerned"), compared as its holder's statement, and a party's
+   own account of its action in progress ("Russia said its troops were battling …"), compared
+   as that action; a possessive role ("his spokesman") speaks as the person named with it.
 1. Gates, any of which keeps two mentions apart:
-   - different `kind` (occurrence / reporting / state never mix);
+   - different `kind` of their views (occurrence / reporting / state never mix otherwise);
    - incompatible intervals: [from, until) in UTC, an open side (None) is compatible with
      anything it does not exclude. Occurrences and states at day grain or finer may also be
      *adjacent* (less than 12 hours apart: overnight events, time-zone slips); such a merge
      costs score and is reported as a "different days" conflict;
-   - reports by two known speakers that share no name token (Gladkov vs the Kremlin).
+   - reports by two known speakers that share no name token (Gladkov vs the Kremlin), or
+     that name two different states (a Ukrainian and a Russian minister); a capital, or a
+     demonym with "authorities", is its state ("Kyiv has denied" ~ a Ukrainian minister).
 2. A score in 0..1 (`same_event_score`) from trigger meaning (lexicon classes: attack / raid
    / incursion / strike; say / state / claim ...), names (participants, places, speaker,
    folded for spelling variants and transliterations), wording (rapidfuzz token_set_ratio
@@ -21,6 +27,9 @@ How two mentions become one event (see DESIGN.md, "Events and deduplication"):
    blocked by shared key + overlapping time window); a pair that was never a candidate
    counts as 0 in the average, so one strong link cannot chain two groups together. Gates
    are re-checked between whole clusters before each merge.
+4. The parts of one statement (`statement_parts`: a quote's attribution by an anaphor right
+   after the statement it gives the words of, "“…,” he said on Monday"; a participle of a
+   reporting verb, "…, the governor said, reporting …") then join the events holding them.
 
 Names are never listed per story: `fold_token` turns spelling variants into one form
 (casefold, diacritics, Cyrillic transliteration, kh->h, ph->f, ou->u, y->i, w->v, doubled
