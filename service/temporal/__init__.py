@@ -90,6 +90,12 @@ def tag(text: str, anchor: datetime, language: str = "en", *, doc: Any = None) -
                          _pipeline if _settings["tense_parser"] else None)
     if language != "en":
         oracle = lambda s, e: "none"  # noqa: E731 - no parser for other languages yet
+    else:
+        # One parser call for every sentence that will ask: spaCy's cost per call, not per
+        # character, dominates on short sentences (about half the parse time, one by one).
+        weekdays = lexicon.vocab.get("weekday")
+        today = local.isoweekday()
+        oracle.prepare([(m.start, m.end) for m in matches if _may_ask_tense(m, weekdays, today)])
     ctx = Context(anchor=local, vocab=lexicon.vocab, tense_of=oracle)
     out: list[TimeExpression] = []
     for m in matches:
@@ -109,6 +115,21 @@ def tag(text: str, anchor: datetime, language: str = "en", *, doc: Any = None) -
             if r.grain in ("day", "part_of_day", "hour", "minute", "second"):
                 ctx.last_day = p
     return out
+
+
+# Resolvers that may ask the clause's tense, and the groups that settle it without asking.
+_TENSE_RESOLVERS = frozenset({"weekday", "clock_time", "date_md", "month_name", "season_name",
+                              "holiday", "weekend"})
+
+
+def _may_ask_tense(m: Match, weekdays: Any, today: int) -> bool:
+    if m.rule.resolver not in _TENSE_RESOLVERS or m.g("year") or m.g("qual") or m.g("rqual"):
+        return False
+    if m.rule.resolver in ("weekday", "clock_time"):
+        # the anchor's own weekday is the anchor's day, whatever the tense
+        wd = weekdays.get(m.g("weekday")) if weekdays is not None and m.g("weekday") else None
+        return wd is not None and int(wd) != today
+    return True
 
 
 def _expression(m: Match, r: Resolution, tz: Any, outside: Any = None) -> TimeExpression | None:
