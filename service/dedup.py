@@ -1249,10 +1249,12 @@ def _anaphoric(m: MentionRecord, lex: _Lexicon) -> bool:
 
 
 def statement_parts(mentions: list[MentionRecord]) -> list[tuple[int, int]]:
-    """Pairs of reports that are parts of one statement: a statement told on in the next
-    sentence (`continuations`), and a participle of a reporting verb with the same speaker in
-    its sentence ("…, the governor said, reporting at least 12 civilians injured"; "the
-    ministry said, claiming …"), unless it adds a further statement ("adding that …")."""
+    """Pairs of reports that are parts of one statement: a quote whose attribution follows the
+    statement it gives the words of (`continuations`); a participle of a reporting verb with
+    the same speaker in its sentence ("…, the governor said, reporting at least 12 civilians
+    injured"; "the ministry said, claiming …"); a second reporting verb with no subject of its
+    own ("The Kremlin expressed concern and called for greater efforts"). Never one that adds
+    a further statement ("adding that …", "and added")."""
     lex = load_lexicon()
     out = continuations(mentions)
     by_place: dict[tuple[str, str], list[int]] = {}
@@ -1262,7 +1264,18 @@ def statement_parts(mentions: list[MentionRecord]) -> list[tuple[int, int]]:
     for members in by_place.values():
         for j in members:
             mj = mentions[j]
-            if not mj.trigger.casefold().endswith("ing") or _features(mj).trig_stems & lex.additive:
+            if _features(mj).trig_stems & lex.additive:
+                continue
+            own = tokens(mj.context)
+            if own and own[0] == mj.trigger and (at := mj.sentence.find(" and " + mj.trigger)) >= 0:
+                # "The Kremlin expressed concern and called for greater efforts": a second verb
+                # with no subject of its own goes on with the first one's statement
+                head = next((i for i in members if i != j and mentions[i].attributed_to == mj.attributed_to
+                             and 0 <= mentions[i].sentence.find(mentions[i].trigger) < at), None)
+                if head is not None:
+                    out.append((head, j))
+                continue
+            if not mj.trigger.casefold().endswith("ing"):
                 continue
             # "…, the governor said, reporting …": the participle follows its verb after a comma
             at = mj.sentence.find(", " + mj.trigger)
@@ -1276,47 +1289,84 @@ def statement_parts(mentions: list[MentionRecord]) -> list[tuple[int, int]]:
     return out
 
 
-def _join_statement_parts(clusters: dict[int, _Cluster], views: list[MentionRecord]) -> None:
-    """The parts of one statement go together wherever each was matched: the events holding
-    them are joined when kind, speakers and time allow (their sentences may be shared: one
-    sentence may hold two parts of one statement), never putting "he added" with another
-    report of its article (the rule of `_score`)."""
+def _singleton(i: int, v: MentionRecord) -> _Cluster:
+    f = _features(v)
+    return _Cluster([i], v.kind, v.valid_from, v.valid_until, f.fine, False,
+                    [f.speaker] if f.speaker and v.kind == "reporting" else [], {_place(v)})
+
+
+def _rebuilt(members: list[int], views: list[MentionRecord]) -> _Cluster:
+    """A cluster of these members, its window folded as merging made it."""
+    c = _singleton(members[0], views[members[0]])
+    for i in members[1:]:
+        d = _singleton(i, views[i])
+        compat, lo, hi = _merge_window(c, d)
+        if compat == "no":  # cannot happen for members merged under the gates; stay safe
+            compat, lo, hi = "near", c.lo, c.hi
+        c.members.append(i)
+        c.lo, c.hi, c.near = lo, hi, c.near or compat == "near"
+        c.speakers += d.speakers
+        c.places |= d.places
+    return c
+
+
+def _join_statement_parts(clusters: dict[int, _Cluster], views: list[MentionRecord],
+                          salient: set[int]) -> None:
+    """The parts of one statement go together (their sentences may be shared: one sentence may
+    hold two parts of one statement), when kind, speakers and time allow and never putting "he
+    added" with another report of its article (the rule of `_score`). A side part goes to the
+    event of the statement's shown part, leaving whatever it was attached to by its words; two
+    shown parts, or two side parts, bring their events together."""
     links = statement_parts(views)
     if not links:
         return
     additive = load_lexicon().additive
     owner = {m: c for c, cl in clusters.items() for m in cl.members}
-    # per cluster: articles of its reports, and articles of its "added" reports
-    articles: dict[int, tuple[set[str], set[str]]] = {}
 
-    def reports(c: int) -> tuple[set[str], set[str]]:
-        if c not in articles:
-            arts, added = set(), set()
-            for i in clusters[c].members:
-                if views[i].kind == "reporting":
-                    arts.add(views[i].article_id)
-                    if _features(views[i]).trig_stems & additive:
-                        added.add(views[i].article_id)
-            articles[c] = (arts, added)
-        return articles[c]
+    def reports(members: list[int]) -> tuple[set[str], set[str]]:
+        arts, added = set(), set()
+        for i in members:
+            if views[i].kind == "reporting":
+                arts.add(views[i].article_id)
+                if _features(views[i]).trig_stems & additive:
+                    added.add(views[i].article_id)
+        return arts, added
+
+    def joinable(x: _Cluster, y: _Cluster) -> tuple[str, datetime | None, datetime | None]:
+        if x.kind != y.kind or not all(_speakers_compatible(s, t) for s in x.speakers for t in y.speakers):
+            return "no", None, None
+        (arts_x, add_x), (arts_y, add_y) = reports(x.members), reports(y.members)
+        if add_x & arts_y or add_y & arts_x:
+            return "no", None, None
+        return _merge_window(x, y)
 
     for i, j in links:
         a, b = owner[i], owner[j]
         if a == b:
             continue
-        x, y = clusters[a], clusters[b]
-        if x.kind != y.kind or not all(_speakers_compatible(s, t) for s in x.speakers for t in y.speakers):
+        if (i in salient) != (j in salient) and len(clusters[owner[j if i in salient else i]].members) > 1:
+            shown, part = (i, j) if i in salient else (j, i)
+            alone = _singleton(part, views[part])
+            target, source = owner[shown], owner[part]
+            compat, lo, hi = joinable(clusters[target], alone)
+            if compat == "no":
+                continue
+            rest = [m for m in clusters.pop(source).members if m != part]
+            key = source if source != part else min(rest)  # a cluster's id is one of its members
+            clusters[key] = _rebuilt(rest, views)
+            for m in rest:
+                owner[m] = key
+            clusters[part] = alone  # no cluster has `part` as its id any more
+            _join(clusters, target, part, compat, lo, hi)
+            owner[part] = target
             continue
-        compat, lo, hi = _merge_window(x, y)
-        (arts_a, add_a), (arts_b, add_b) = reports(a), reports(b)
-        if compat == "no" or add_a & arts_b or add_b & arts_a:
+        compat, lo, hi = joinable(clusters[a], clusters[b])
+        if compat == "no":
             continue
         keep, drop = (a, b) if a < b else (b, a)
         for m in clusters[drop].members:
             owner[m] = keep
         _join(clusters, keep, drop, compat, lo, hi)
-        articles[keep] = (arts_a | arts_b, add_a | add_b)
-        articles.pop(drop, None)
 
 
 def cluster(mentions: list[MentionRecord], *, threshold: float = DEFAULT_THRESHOLD,
@@ -1352,7 +1402,7 @@ def cluster(mentions: list[MentionRecord], *, threshold: float = DEFAULT_THRESHO
     _agglomerate(clusters, scores, salient, threshold)
     side = sorted(set(clusters) - salient)
     _attach(clusters, scores, salient, side, threshold)
-    _join_statement_parts(clusters, views)
+    _join_statement_parts(clusters, views, salient)
     # side mentions left over stay events of their own (listed with minor=true)
     events = [_make_event([ms[i] for i in sorted(c.members)]) for c in clusters.values()]
     for cache in (_features, _claims_with_ranges, _tokens):

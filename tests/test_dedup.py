@@ -424,3 +424,21 @@ def test_a_definite_role_speaks_for_the_person_named_with_it():
     assert views[1].attributed_to == "Kremlin spokesman Dmitry Peskov"
     assert views[2].attributed_to == "the governor"  # no governor was named: the role stays as written
     assert role.attributed_to == "his spokesman"  # the stored mention is untouched
+
+
+def test_a_second_verb_without_its_own_subject_goes_with_the_first_ones_statement():
+    sentence = "The ministry expressed regret on Tuesday and called for calm in the capital"
+    def report(trigger, key, context, article="a", sentence=sentence, salient=True):
+        return replace(_mention(sentence, trigger, 23, kind="reporting", key=key, article=article, places=(),
+                                attributed_to="The ministry"), participants=(), context=context, salient=salient)
+    expressed = report("expressed", (1, 0), "The ministry expressed regret on Tuesday")
+    called = report("called", (1, 1), "called for calm in the capital", salient=False)
+    urged = report("urged", (2, 0), "The ministry urged calm in the capital", article="b",
+                   sentence="The ministry urged calm in the capital on Tuesday")
+    assert same_event_score(called, urged) > 0.5  # by its words the call would join this report
+    mentions = [expressed, called, urged]
+    assert statement_parts(mentions) == [(0, 1)]
+    events = cluster(mentions)
+    assert _together(events, expressed, called)
+    # the side part goes to its statement: it never chains two shown statements together
+    assert not _together(events, expressed, urged)
