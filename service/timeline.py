@@ -177,56 +177,121 @@ class TimelineOrders:
             if key in self._runs:
                 self._runs.move_to_end(key)
                 return self._runs[key]
-            with self._db.reading() as cur:
-                frame = cur.execute(named_query("timeline_order"), {"dedup_run_id": run["dedup_run_id"]}).pl()
-            frame = frame.with_columns(
+            def load(name: str, run_id: int = run["dedup_run_id"]) -> pl.DataFrame:
+                with self._db.reading() as cur:
+                    return cur.execute(named_query(name), {"dedup_run_id": run_id}).pl()
+
+            frame = load("timeline_order").with_columns(
                 dated=pl.col("valid_from").is_not_null() | pl.col("valid_until").is_not_null()).rechunk()
-            order = self._runs[key] = RunOrder(frame)
+            order = self._runs[key] = RunOrder(frame, load)
             while len(self._runs) > self._keep:
                 self._runs.popitem(last=False)
             return order
 
 
 class RunOrder:
-    """One dedup run's events in timeline order (`frame`), with, per list column, the rows
-    holding each value (built on first use): a source, article or name key is then a lookup
-    rather than a scan of a million lists."""
+    """One dedup run's events in timeline order (`frame`), with the masks and lookups its
+    filters made before (a source, a name key, a kind, an entity's text): the first request
+    for a value scans the run, the next ones reuse the answer."""
 
-    def __init__(self, frame: pl.DataFrame) -> None:
+    def __init__(self, frame: pl.DataFrame, load: Any) -> None:
         self.frame = frame
+        self._load = load  # (query name) -> that query's rows for this run as a frame
         self._postings: dict[str, pl.DataFrame] = {}
         self._lock = threading.Lock()
-        self._named: OrderedDict[str, list[str]] = OrderedDict()
+        self._named: OrderedDict[str, pl.Series] = OrderedDict()
+        self._equal: dict[tuple[str, Any], pl.Series] = {}
+        self._masks: OrderedDict[tuple[str, str], pl.Series] = OrderedDict()
+        import polars as pl
+
+        # what every timeline page tests: shown by default, in the page (summarized), dated
+        self.shown = (frame["salient"].fill_null(False) & frame["summarized"]).rename("shown")
+        self.listed = frame["summarized"]
+        self.latest_record = frame["recorded_at"].max()
+        self.dated = frame["dated"]
+        self.undated_rows = (~self.dated).arg_true()  # few: undated events are listed apart
+        self._base_rows: dict[tuple[bool, bool], pl.Series] = {}
+
+    def base_rows(self, minor: bool, dated: bool) -> pl.Series:
+        """Rows of a page without filters (shown or listed, dated or not), in timeline order."""
+        key = (minor, dated)
+        with self._lock:
+            found = self._base_rows.get(key)
+        if found is None:
+            found = ((self.listed if minor else self.shown) & (self.dated if dated else ~self.dated)).arg_true()
+            with self._lock:
+                self._base_rows[key] = found
+        return found
 
     def rows_with(self, column: str, value: str) -> pl.Series:
-        """Boolean mask of the rows whose list `column` contains `value` (list_contains)."""
-        import numpy as np
+        """Mask of the rows whose list `column` contains `value` (list_contains), kept for the
+        last 256 values asked: a source or name key is asked again and again."""
+        key = (column, value)
+        with self._lock:
+            found = self._masks.get(key)
+            if found is not None:
+                self._masks.move_to_end(key)
+                return found
+        found = self.frame[column].list.contains(value).fill_null(False)
+        with self._lock:
+            self._masks[key] = found
+            while len(self._masks) > 256:
+                self._masks.popitem(last=False)
+        return found
+
+    def event(self, event_id: str) -> dict[str, Any] | None:
+        """The row of event `event_id` (events_as_of ... WHERE event_id =), or None."""
         import polars as pl
 
         with self._lock:
-            postings = self._postings.get(column)
-            if postings is None:
-                postings = self._postings[column] = (
-                    self.frame.select(pl.col(column), row=pl.int_range(pl.len(), dtype=pl.UInt32))
-                    .explode(column).drop_nulls(column).unique().sort(column, "row"))
-        values = postings[column]
-        lo, hi = values.search_sorted(value, "left"), values.search_sorted(value, "right")
-        mask = np.zeros(self.frame.height, dtype=bool)
-        mask[postings["row"].slice(lo, hi - lo).to_numpy()] = True
-        return pl.Series(column, mask)
+            ids = self._postings.get("event_id")
+            if ids is None:
+                ids = self._postings["event_id"] = self.frame.select(
+                    "event_id", row=pl.int_range(pl.len(), dtype=pl.UInt32)).sort("event_id", "row")
+        lo = ids["event_id"].search_sorted(event_id, "left")
+        if lo >= ids.height or ids["event_id"][lo] != event_id:
+            return None
+        return self.frame.row(ids["row"][lo], named=True)
 
-    def named_in_text(self, entity: str, find: Any) -> list[str]:
-        """The run's events whose sentences name `entity` (`find` runs the query), kept for the
-        last 64 entities asked: paging through one entity's timeline scans the text once."""
+    def links(self, event_id: str) -> tuple[list[int], list[int]]:
+        """The (run_id, mention_ordinal) keys of the event's mentions (every link of the run is
+        read once, by timeline_links.sql)."""
+        with self._lock:
+            links = self._postings.get("links")
+            if links is None:
+                links = self._postings["links"] = self._load("timeline_links")
+        column = links["event_id"]
+        lo, hi = column.search_sorted(event_id, "left"), column.search_sorted(event_id, "right")
+        found = links.slice(lo, hi - lo)
+        return found["run_id"].to_list(), found["mention_ordinal"].to_list()
+
+    def named_in_text(self, entity: str, find: Any) -> pl.Series:
+        """Mask of the run's events whose sentences name `entity` (`find` runs the query, which
+        returns their ids), kept for the last 64 entities: paging through one entity's
+        timeline scans the text once."""
+        import polars as pl
+
         with self._lock:
             if entity in self._named:
                 self._named.move_to_end(entity)
                 return self._named[entity]
-        found = find()
+        found = self.frame["event_id"].is_in(pl.Series(find(), dtype=pl.String).implode()).rename("named")
         with self._lock:
             self._named[entity] = found
             while len(self._named) > 64:
                 self._named.popitem(last=False)
+        return found
+
+    def equal(self, column: str, value: Any) -> pl.Series:
+        """Mask of the rows whose `column` equals `value` (for columns of few values: kind)."""
+        key = (column, value)
+        with self._lock:
+            found = self._equal.get(key)
+        if found is None:
+            found = (self.frame[column] == value).fill_null(False)
+            with self._lock:
+                if len(self._equal) < 64:
+                    self._equal[key] = found
         return found
 
 
@@ -259,41 +324,52 @@ def _read_from_order(cur: duckdb.DuckDBPyConnection, query: TimelineQuery, index
                         offset=query.offset, next_offset=None)
     order = orders.frame(runs[0])
     frame = order.frame
-    col = pl.col
 
     def utc(moment: datetime) -> datetime:  # the frame's times are UTC; Polars compares like with like
         return moment.astimezone(timezone.utc)
 
-    keep = (pl.lit(query.minor) | col("salient")) & (col("recorded_at") <= utc(query.as_of))
+    masks = [order.listed if query.minor else order.shown]
+    if order.latest_record is not None and order.latest_record > query.as_of:
+        masks.append(frame["recorded_at"] <= utc(query.as_of))
     if query.kind is not None:
-        keep &= col("kind") == query.kind
+        masks.append(order.equal("kind", query.kind))
     if query.start is not None:
-        keep &= col("valid_until").is_null() | (col("valid_until") > utc(query.start))
+        masks.append(frame["valid_until"].is_null() | (frame["valid_until"] > utc(query.start)))
     if query.end is not None:
-        keep &= col("valid_from").is_null() | (col("valid_from") < utc(query.end))
+        masks.append(frame["valid_from"].is_null() | (frame["valid_from"] < utc(query.end)))
     if query.source is not None:
-        keep &= pl.lit(order.rows_with("sources", query.source))
+        masks.append(order.rows_with("sources", query.source))
     if query.article is not None:
-        keep &= pl.lit(order.rows_with("articles", query.article))
+        masks.append(order.rows_with("articles", query.article))
     if query.entity is not None:
         run_id = runs[0]["dedup_run_id"]
         named = order.named_in_text(query.entity, lambda: [r["event_id"] for r in fetch(
             cur, "timeline_entity_text", {"dedup_run_id": run_id, "entity": query.entity})])
         keys = entity_keys(query.entity)
-        by_keys = pl.lit(False)
         if keys:  # list_has_all(name_keys, keys)
-            by_keys = pl.all_horizontal([pl.lit(order.rows_with("name_keys", k)) for k in keys])
-        keep &= col("event_id").is_in(pl.Series(named, dtype=pl.String).implode()) | by_keys
+            by_keys = order.rows_with("name_keys", keys[0])
+            for k in keys[1:]:
+                by_keys = by_keys & order.rows_with("name_keys", k)
+            named = named | by_keys
+        masks.append(named)
     scores: dict[str, float] = {}
     if query.q is not None:
         ids, values = index.search(query.q) if index is not None else ([], [])
         scores = dict(zip(ids, values))
-        keep &= col("event_id").is_in(pl.Series(ids, dtype=pl.String).implode())
+        masks.append(frame["event_id"].is_in(pl.Series(ids, dtype=pl.String).implode()))
+    keep = masks[0]
+    for mask in masks[1:]:
+        keep = keep & mask
     keep = keep.fill_null(False)
     relevance = query.sort == "relevance"
 
-    def rows(dated: bool, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
-        wanted = frame.select(pl.arg_where(keep & (col("dated") == dated))).to_series()
+    def rows(dated: bool, limit: int, offset: int) -> tuple[list[TimelineEntry], int]:
+        if len(masks) == 1:  # no filter: the run's own rows
+            wanted = order.base_rows(query.minor, dated)
+        elif dated:
+            wanted = (keep & order.dated).arg_true()
+        else:
+            wanted = order.undated_rows.filter(keep.gather(order.undated_rows))
         total = wanted.len()
         if relevance:  # best score first, then timeline order (the order `wanted` is in)
             ids = frame["event_id"].gather(wanted).to_list()
@@ -301,29 +377,54 @@ def _read_from_order(cur: duckdb.DuckDBPyConnection, query: TimelineQuery, index
             wanted = wanted.gather(ranked[offset:offset + limit])
         else:
             wanted = wanted.slice(offset, limit)
-        page = frame.select(_PAGE_COLUMNS).gather(wanted).to_dicts()
+        page = frame.select(_PAGE_COLUMNS).gather(wanted)
+        c = {name: page[name].to_list() for name in _PAGE_COLUMNS}
         # timeline_events.sql joins the first report's article after the page is cut
-        return [r | {"score": scores.get(r["event_id"]) if query.q is not None else None}
-                for r in page if r["first_quote"] is not None], total
+        shown = [i for i, quote in enumerate(c["first_quote"]) if quote is not None]
+        ids = [c["event_id"][i] for i in shown]
+        overlaps = (_overlap_ids([c["valid_from"][i] for i in shown], [c["valid_until"][i] for i in shown], ids)
+                    if dated else [[] for _ in shown])
+        return [TimelineEntry(
+            id=ids[k], kind=c["kind"][i], label=c["label"][i], valid_from=c["valid_from"][i],
+            valid_until=c["valid_until"][i], grain=c["grain"][i], mention_count=int(c["mention_count"][i]),
+            sources=c["sources"][i], articles=c["articles"][i], has_conflict=bool(c["has_conflict"][i]),
+            conflicts=c["conflicts"][i] or [], first_quote=c["first_quote"][i],
+            first_reported_at=c["first_reported_at"][i], timezone=c["timezone"][i],
+            score=scores.get(ids[k]) if query.q is not None else None, overlaps=overlaps[k],
+        ) for k, i in enumerate(shown)], total
 
-    dated, total = rows(True, query.limit, query.offset)
+    items, total = rows(True, query.limit, query.offset)
     undated, _ = rows(False, MAX_UNDATED, 0)
-    items = _with_overlaps([_entry(r) for r in dated])
-    total = total if dated else 0
+    total = total if items else 0
     more = query.offset + len(items) < total
-    return Timeline(as_of=query.as_of, dedup=True, items=items, undated=[_entry(r) for r in undated],
+    return Timeline(as_of=query.as_of, dedup=True, items=items, undated=undated,
                     total=total, limit=query.limit, offset=query.offset,
                     next_offset=query.offset + len(items) if more else None)
 
 
-def read_event(cur: duckdb.DuckDBPyConnection, event_id: str, as_of: datetime) -> EventDetail | None:
-    rows = fetch(cur, "event_as_of", {"event_id": event_id, "as_of": as_of})
+def read_event(cur: duckdb.DuckDBPyConnection, event_id: str, as_of: datetime,
+               orders: TimelineOrders | None = None) -> EventDetail | None:
+    """One event as known at `as_of` with its mentions and claims. With `orders` (the server's),
+    the event and its mention keys come from the run kept in memory; the answer is the same."""
+    mention_rows = None
+    if orders is None:
+        rows = fetch(cur, "event_as_of", {"event_id": event_id, "as_of": as_of})
+    else:
+        runs = fetch(cur, "timeline_run", {"as_of": as_of})
+        order = orders.frame(runs[0]) if runs else None
+        found = order.event(event_id) if order is not None else None
+        rows = [found | {"dedup_run_id": runs[0]["dedup_run_id"]}] if found and found["recorded_at"] <= as_of else []
+        if rows:
+            run_ids, ordinals = order.links(event_id)
+            mention_rows = fetch(cur, "timeline_event_mentions", {"run_ids": run_ids, "ordinals": ordinals})
     if not rows:
         return None
     event = rows[0]
     key = {"dedup_run_id": event["dedup_run_id"], "event_id": event_id}
+    if mention_rows is None:
+        mention_rows = fetch(cur, "event_mentions_of", key)
     mentions = [EventMentionOut(**{k: _listify(r[k]) for k in EventMentionOut.__struct_fields__})
-                for r in fetch(cur, "event_mentions_of", key)]
+                for r in mention_rows]
     claims = [ClaimOut(**{k: r[k] for k in ClaimOut.__struct_fields__}) for r in fetch(cur, "event_claims_of", key)]
     return EventDetail(
         id=event_id, kind=event["kind"], label=event["label"], valid_from=event["valid_from"],
@@ -348,21 +449,25 @@ def _entry(row: dict) -> TimelineEntry:
 
 
 def _with_overlaps(entries: list[TimelineEntry]) -> list[TimelineEntry]:
-    """Mark entries whose intervals overlap: a timeline must not pretend to know their order.
-    Each entry lists the others in page order (all pairs at once: a 500-entry page has 125,000)."""
+    """Mark entries whose intervals overlap: a timeline must not pretend to know their order."""
+    found = _overlap_ids([e.valid_from for e in entries], [e.valid_until for e in entries], [e.id for e in entries])
+    return [msgspec.structs.replace(e, overlaps=o) for e, o in zip(entries, found)]
+
+
+def _overlap_ids(starts: list[datetime | None], ends: list[datetime | None], ids: list[str]) -> list[list[str]]:
+    """For each interval, the ids of the others that overlap it, in page order (all pairs at
+    once: a 500-entry page has 125,000). An open side reaches past any time."""
     import numpy as np
 
-    if len(entries) < 2:
-        return [msgspec.structs.replace(e, overlaps=[]) for e in entries]
-    lowest, highest = np.iinfo(np.int64).min, np.iinfo(np.int64).max  # an open side reaches past any time
-    starts = np.array([lowest if e.valid_from is None else _micros(e.valid_from) for e in entries], dtype=np.int64)
-    ends = np.array([highest if e.valid_until is None else _micros(e.valid_until) for e in entries], dtype=np.int64)
-    # a.valid_until > b.valid_from and b.valid_until > a.valid_from, an open side always passing
-    overlap = (ends[:, None] > starts[None, :]) & (ends[None, :] > starts[:, None])
+    if len(ids) < 2:
+        return [[] for _ in ids]
+    lowest, highest = np.iinfo(np.int64).min, np.iinfo(np.int64).max
+    lo = np.array([lowest if t is None else _micros(t) for t in starts], dtype=np.int64)
+    hi = np.array([highest if t is None else _micros(t) for t in ends], dtype=np.int64)
+    # a.valid_until > b.valid_from and b.valid_until > a.valid_from
+    overlap = (hi[:, None] > lo[None, :]) & (hi[None, :] > lo[:, None])
     np.fill_diagonal(overlap, False)
-    ids = [e.id for e in entries]
-    return [msgspec.structs.replace(e, overlaps=[ids[j] for j in np.flatnonzero(overlap[i])])
-            for i, e in enumerate(entries)]
+    return [[ids[j] for j in np.flatnonzero(row)] for row in overlap]
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)

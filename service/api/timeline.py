@@ -157,9 +157,9 @@ class EventController(Controller):
          summary="One event: its mentions with quotes, sources and kinds, its claims and conflicts",
          sync_to_thread=True)
     def event(self, event_id: FromPath[str], cursor: NamedDependency[duckdb.DuckDBPyConnection],
-              as_of: AsOf = None) -> EventDetail:
+              db: NamedDependency[Database], as_of: AsOf = None) -> EventDetail:
         moment = as_of_or_now(as_of)
-        event = read_event(cursor, event_id, moment)
+        event = read_event(cursor, event_id, moment, timeline_orders(db))
         if event is None:
             raise BadRequest(f"No event {event_id!r} was known at {moment.isoformat()}. Event ids are listed by "
                              "GET /timeline.", status=404, title="Event not found")
