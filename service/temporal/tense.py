@@ -193,6 +193,8 @@ def lexical_tense(text: str, start: int, end: int) -> Tense | None:
         lo -= 1
     before = _words(text[lo:start])
     after = _words(text[end:end + 40])[:2]
+    if "effective" in before[-3:]:
+        return "future"  # "effective Feb. 1", "effective as of June 1": when a change takes hold
     if "since" in before[-4:] and not any(w in _FUTURE_CUES for w in before[-4:]):
         return "past"  # "since Monday", "since shortly after the Oct. 23 slaying": before now
     if any(w in _FUTURE_CUES for w in before[-6:]):
