@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -97,6 +98,7 @@ def tag(text: str, anchor: datetime, language: str = "en", *, doc: Any = None) -
         today = local.isoweekday()
         oracle.prepare([(m.start, m.end) for m in matches if _may_ask_tense(m, weekdays, today)])
     ctx = Context(anchor=local, vocab=lexicon.vocab, tense_of=oracle)
+    baseline = lexicon.vocab.get("baseline_cue")
     out: list[TimeExpression] = []
     for m in matches:
         try:
@@ -109,6 +111,8 @@ def tag(text: str, anchor: datetime, language: str = "en", *, doc: Any = None) -
         if exp is None:
             continue
         out.append(exp)
+        if r.moves_reference and _after_baseline_cue(text, m.start, baseline):
+            r = replace(r, moves_reference=False)
         if r.moves_reference and r.type in ("DATE", "TIME") and r.start is not None and r.end is not None and r.grain not in (None, "unknown"):
             p = cal.Period(r.value, r.grain, r.start, r.end)
             ctx.last = p
@@ -130,6 +134,14 @@ def _may_ask_tense(m: Match, weekdays: Any, today: int) -> bool:
         wd = weekdays.get(m.g("weekday")) if weekdays is not None and m.g("weekday") else None
         return wd is not None and int(wd) != today
     return True
+
+
+def _after_baseline_cue(text: str, start: int, cues: Any) -> bool:
+    """Whether the one or two words before `start` make it a baseline ("than a year ago")."""
+    if cues is None:
+        return False
+    words = text[max(0, start - 30):start].split()
+    return any(cues.get(" ".join(words[-n:])) for n in (1, 2) if len(words) >= n)
 
 
 def _expression(m: Match, r: Resolution, tz: Any, outside: Any = None) -> TimeExpression | None:
