@@ -212,6 +212,19 @@ class RunOrder:
         self.undated_rows = (~self.dated).arg_true()  # few: undated events are listed apart
         self._base_rows: dict[tuple[bool, bool], pl.Series] = {}
 
+    def starting_before(self, end: datetime) -> pl.Series:
+        """Mask of the rows with valid_from IS NULL OR valid_from < end. The order is by
+        valid_from, open starts first, so they are the rows before the first start >= end."""
+        import numpy as np
+        import polars as pl
+
+        starts = self.frame["valid_from"]
+        nulls = starts.null_count()
+        cut = nulls + starts.slice(nulls).search_sorted(end, "left")
+        mask = np.zeros(self.frame.height, dtype=bool)
+        mask[:cut] = True
+        return pl.Series("valid_from", mask)
+
     def base_rows(self, minor: bool, dated: bool) -> pl.Series:
         """Rows of a page without filters (shown or listed, dated or not), in timeline order."""
         key = (minor, dated)
@@ -335,8 +348,8 @@ def _read_from_order(cur: duckdb.DuckDBPyConnection, query: TimelineQuery, index
         masks.append(order.equal("kind", query.kind))
     if query.start is not None:
         masks.append(frame["valid_until"].is_null() | (frame["valid_until"] > utc(query.start)))
-    if query.end is not None:
-        masks.append(frame["valid_from"].is_null() | (frame["valid_from"] < utc(query.end)))
+    if query.end is not None:  # valid_from IS NULL OR valid_from < end: a prefix of the order
+        masks.append(order.starting_before(utc(query.end)))
     if query.source is not None:
         masks.append(order.rows_with("sources", query.source))
     if query.article is not None:
