@@ -137,6 +137,23 @@ def _store(request: Request, exc: StoreError) -> Response:
     return problem(request, 500, "Store error", f"{exc}. The request changed nothing.", "store-error")
 
 
+def _fatal(request: Request, exc: duckdb.FatalException) -> Response:
+    """DuckDB invalidates the whole database after a fatal (internal) error: every later query
+    of this process fails until it reopens the file. What was committed is safe on disk, so the
+    server stops itself after answering, and its supervisor (compose: `restart: unless-stopped`)
+    starts a fresh one that reopens the file."""
+    import os
+    import signal
+    import threading
+
+    log.critical("fatal database error on %s; stopping the server so that it is restarted: %s",
+                 request.url.path, exc)
+    threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGTERM)).start()
+    return problem(request, 503, "Database restarting",
+                   "The database hit an internal error and is being reopened. The request changed nothing; "
+                   "retry in a few seconds.", "database-restarting")
+
+
 def _duckdb(request: Request, exc: duckdb.Error) -> Response:
     log.exception("database error on %s", request.url.path)
     detail = (f"The database refused the operation ({type(exc).__name__}). The request changed nothing; "
@@ -162,6 +179,7 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     StoreUnavailable: _busy,
     StoreError: _store,
     duckdb.InterruptException: _timed_out,
+    duckdb.FatalException: _fatal,
     duckdb.Error: _duckdb,
     Exception: _unhandled,
 }

@@ -20,11 +20,10 @@ entity_in_text AS (  -- events one of whose sentences names $entity as written
 scored AS (  -- BM25 hits of $q from the in-memory index (service/search.py), passed in as lists
     SELECT unnest($hit_ids::VARCHAR[]) AS event_id, unnest($hit_scores::DOUBLE[]) AS score
 ),
-page AS (
+matched AS (
     SELECT e.event_id, e.kind, e.label, e.valid_from, e.valid_until, e.grain, e.has_conflict, e.conflicts,
            g.mention_count, g.sources, g.articles, g.first_article_id, g.first_version, g.first_sentence_start,
-           g.first_sentence_end, g.first_reported_at, g.timezone, s.score,
-           count(*) OVER () AS total
+           g.first_sentence_end, g.first_reported_at, g.timezone, s.score
     FROM e
     JOIN event_summaries g ON g.dedup_run_id = e.dedup_run_id AND g.event_id = e.event_id
     LEFT JOIN scored s ON s.event_id = e.event_id
@@ -38,8 +37,15 @@ page AS (
       AND ($entity IS NULL OR t.event_id IS NOT NULL OR (len($entity_keys) > 0 AND list_has_all(e.name_keys, $entity_keys)))
       AND ($q IS NULL OR s.score IS NOT NULL)
       AND ($dated = (e.valid_from IS NOT NULL OR e.valid_until IS NOT NULL))
-    ORDER BY CASE WHEN $sort = 'relevance' THEN s.score END DESC NULLS LAST,
-             e.valid_from ASC NULLS FIRST, e.valid_until ASC NULLS LAST, g.first_reported_at, e.event_id
+),
+-- The total is a scalar count, not count(*) OVER (): in duckdb 1.5.5 an unpartitioned window
+-- over a filtered input fails now and then under parallel execution ("Attempted to access index
+-- 0 within vector of size 0", duckdb/duckdb#25713) and invalidates the whole database.
+page AS (
+    SELECT m.*, (SELECT count(*) FROM matched) AS total
+    FROM matched m
+    ORDER BY CASE WHEN $sort = 'relevance' THEN m.score END DESC NULLS LAST,
+             m.valid_from ASC NULLS FIRST, m.valid_until ASC NULLS LAST, m.first_reported_at, m.event_id
     LIMIT $limit OFFSET $offset
 )
 SELECT p.event_id, p.kind, p.label, p.valid_from, p.valid_until, p.grain, p.has_conflict, p.conflicts,
