@@ -200,16 +200,9 @@ def _serial(settings: Settings, batches: list[list[Article]], origin: str,
         stored = False
         try:
             for batch in batches:
-                spent: dict[str, float] = {}
-
-                def derive_batch(articles: list[Article]) -> list[Derived]:
-                    with _clock(spent, "derive"):
-                        return derive_many(articles)
-
-                began = time.perf_counter()
-                report = ingest_articles(db, batch, origin=origin, derive_batch=derive_batch, deduplicate=False)
-                _add(timings, "derive", spent.get("derive", 0.0))
-                _add(timings, "store", time.perf_counter() - began - spent.get("derive", 0.0))
+                derive_seconds, store_seconds, report = _store_timed(db, batch, origin)
+                _add(timings, "derive", derive_seconds)
+                _add(timings, "store", store_seconds)
                 stored = stored or _stored(report)
                 yield report
         except Exception:
@@ -304,6 +297,12 @@ def _ingest_batch(job: tuple[list[Article], str]) -> tuple[float, float, IngestR
     """In a worker on the lake: derive and store one batch; the seconds spent deriving and storing."""
     batch, origin = job
     assert _worker_db is not None
+    return _store_timed(_worker_db, batch, origin)
+
+
+def _store_timed(db: Database, batch: list[Article], origin: str) -> tuple[float, float, IngestReport]:
+    """Derive and store one batch in this process, deduplication left to the caller; the
+    seconds spent deriving and storing."""
     spent: dict[str, float] = {}
 
     def derive_batch(articles: list[Article]) -> list[Derived]:
@@ -311,6 +310,6 @@ def _ingest_batch(job: tuple[list[Article], str]) -> tuple[float, float, IngestR
             return derive_many(articles)
 
     began = time.perf_counter()
-    report = ingest_articles(_worker_db, batch, origin=origin, derive_batch=derive_batch, deduplicate=False)
+    report = ingest_articles(db, batch, origin=origin, derive_batch=derive_batch, deduplicate=False)
     derive_seconds = spent.get("derive", 0.0)
     return derive_seconds, time.perf_counter() - began - derive_seconds, report
