@@ -111,6 +111,8 @@ def tag(text: str, anchor: datetime, language: str = "en", *, doc: Any = None) -
         if exp is None:
             continue
         out.append(exp)
+        if r.frame is not None:
+            ctx.last = r.frame
         if r.moves_reference and _after_baseline_cue(text, m.start, baseline):
             r = replace(r, moves_reference=False)
         if r.moves_reference and r.type in ("DATE", "TIME") and r.start is not None and r.end is not None and r.grain not in (None, "unknown"):

@@ -52,6 +52,9 @@ class Resolution:
     reason: str = ""
     # Comparisons ("the year-earlier quarter") name a time without moving the story there.
     moves_reference: bool = True
+    # A time the story moves to although the expression itself is no DATE: "the first nine
+    # months" of a results story is the year to date, so what follows compares years.
+    frame: Period | None = None
 
 
 @dataclass(slots=True)
@@ -580,9 +583,13 @@ def unit_offset(m: Match, ctx: Context) -> Resolution | None:
     p = _unit_period(shifted, grain_unit if unit not in ("H", "MIN") else "D")
     if p is None:
         return None
+    # "compared with $5 million a year earlier" after a year (or the year to date) under
+    # discussion is a baseline as well: the story stays in its own year.
+    year_baseline = unit == "Y" and n == 1 and ctx.last is not None and ctx.last.grain == "year"
     return Resolution(m.rule.type, p.value, p.grain, None, p.start, p.end,
                       "previous" if against != "anchor" else "anchor",
-                      f"{sign * n:+d} {unit} from {against}", moves_reference=period is None)
+                      f"{sign * n:+d} {unit} from {against}",
+                      moves_reference=period is None and not year_baseline)
 
 
 @resolver
@@ -737,8 +744,14 @@ def quarter_ending(m: Match, ctx: Context) -> Resolution | None:
 
 @resolver
 def year_ago_period(m: Match, ctx: Context) -> Resolution | None:
-    """'the year-earlier quarter': the period under discussion, one year back."""
-    ref = ctx.last if ctx.last is not None and ctx.last.grain in ("quarter", "month", "half") else None
+    """'the year-earlier quarter': the period under discussion, one year back.
+
+    When the story is about a year (or the year to date: 'for the nine months, ... compared
+    with year-earlier net income'), the year-earlier figures are the year before's; a
+    'year-ago quarter' stays a quarter.
+    """
+    grains = ("quarter", "month", "half") if "quarter" in m.text.lower() else ("quarter", "month", "half", "year")
+    ref = ctx.last if ctx.last is not None and ctx.last.grain in grains else None
     if ref is None or ref.start is None:
         shifted = shift(ctx.anchor, "Q", -1)
         if shifted is None:
@@ -746,7 +759,7 @@ def year_ago_period(m: Match, ctx: Context) -> Resolution | None:
         ref = _unit_period(shifted, "Q")
         if ref is None or ref.start is None:
             return None
-    unit = {"quarter": "Q", "month": "M", "half": "H1"}[ref.grain]
+    unit = {"quarter": "Q", "month": "M", "half": "H1", "year": "Y"}[ref.grain]
     if "quarter" in m.text.lower():  # "the year-ago quarter" is a quarter, whatever came before
         unit = "Q"
     back = shift(ref.start, "Y", -1)
@@ -791,7 +804,10 @@ def period_of_year(m: Match, ctx: Context) -> Resolution | None:
         if p is not None:
             return Resolution(m.rule.type, p.value, p.grain, None, p.start, p.end, "previous",
                               f"the period under discussion {ref.value} in {y}", moves_reference=False)
-    return res(m, cal.year(y), "absolute", "explicit year")
+    p = cal.year(y)
+    # "the 1988 period" names the period of another year to compare with: a baseline.
+    return Resolution(m.rule.type, p.value, p.grain, None, p.start, p.end, "absolute",
+                      "explicit year", moves_reference=False)
 
 
 @resolver
@@ -969,8 +985,27 @@ def duration(m: Match, ctx: Context) -> Resolution | None:
             other = shift(ctx.anchor, unit, whole if dir_ == "next" else -whole)
             if other is not None:
                 start, end = (other, ctx.anchor) if dir_ == "last" else (ctx.anchor, other)
+    frame = _to_date_frame(m, ctx, unit, n)
     return Resolution(m.rule.type, value, None, mod, start, end, "anchor" if start else "none",
-                      f"length {value}" + (f", {dir_} from the anchor" if start else ""))
+                      f"length {value}" + (f", {dir_} from the anchor" if start else "")
+                      + (f"; the story's frame is now {frame.value} to date" if frame else ""),
+                      frame=frame)
+
+
+def _to_date_frame(m: Match, ctx: Context, unit: str, n: float | None) -> Period | None:
+    """'the (first) nine months' of a results story: the part of the year reported so far.
+
+    The stretch opens the year ('first', or the definite article of a running total), so a
+    comparison after it ('compared with $5 million a year earlier') is with the same months
+    of the year before, which TimeML can only write as that year. A rule opts in with
+    params.frame = "year_to_date"; the year is that of the period under discussion, else the
+    anchor's.
+    """
+    if m.params.get("frame") != "year_to_date" or unit != "M" or n is None or not 2 <= n <= 11:
+        return None
+    ref = ctx.last if ctx.last is not None and ctx.last.start is not None else None
+    base = ref.start if ref is not None and ref.grain in ("quarter", "half", "month") else ctx.anchor
+    return cal.year(base.year) if cal.valid_year(base.year) else None
 
 
 @resolver
