@@ -99,6 +99,7 @@ def tag(text: str, anchor: datetime, language: str = "en", *, doc: Any = None) -
         oracle.prepare([(m.start, m.end) for m in matches if _may_ask_tense(m, weekdays, today)])
     ctx = Context(anchor=local, vocab=lexicon.vocab, tense_of=oracle)
     baseline = lexicon.vocab.get("baseline_cue")
+    period_end = lexicon.vocab.get("period_end_cue")
     out: list[TimeExpression] = []
     for m in matches:
         try:
@@ -113,7 +114,8 @@ def tag(text: str, anchor: datetime, language: str = "en", *, doc: Any = None) -
         out.append(exp)
         if r.frame is not None:
             ctx.last = r.frame
-        if r.moves_reference and _after_baseline_cue(text, m.start, baseline):
+        if r.moves_reference and (_after_baseline_cue(text, m.start, baseline)
+                                  or _after_baseline_cue(text, m.start, period_end)):
             r = replace(r, moves_reference=False)
         if r.moves_reference and r.type in ("DATE", "TIME") and r.start is not None and r.end is not None and r.grain not in (None, "unknown"):
             p = cal.Period(r.value, r.grain, r.start, r.end)
@@ -139,7 +141,7 @@ def _may_ask_tense(m: Match, weekdays: Any, today: int) -> bool:
 
 
 def _after_baseline_cue(text: str, start: int, cues: Any) -> bool:
-    """Whether the one or two words before `start` make it a baseline ("than a year ago")."""
+    """Whether the one or two words before `start` are one of `cues` ("than a year ago")."""
     if cues is None:
         return False
     words = text[max(0, start - 30):start].split()

@@ -66,6 +66,9 @@ class Context:
     tense_of: Callable[[int, int], Tense]
     last: Period | None = None  # last resolved DATE/TIME: what the text is talking about
     last_day: Period | None = None  # last one at day grain or finer
+    # The last quarter named as a fiscal one ("the fiscal first quarter"): its calendar
+    # months are the company's, so a later "quarter ended Sept. 29" restates it.
+    fiscal_quarter: Period | None = None
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -666,7 +669,12 @@ def quarter_ordinal(m: Match, ctx: Context) -> Resolution | None:
     y, why = _quarter_year(ctx, m, q)
     if not cal.valid_year(y):
         return None
-    return res(m, cal.quarter(y, q), "anchor" if "explicit" not in why else "absolute", why, _mod(ctx, m))
+    r = res(m, cal.quarter(y, q), "anchor" if "explicit" not in why else "absolute", why, _mod(ctx, m))
+    if "fiscal" in m.text.lower():
+        ctx.fiscal_quarter = Period(r.value, "quarter", r.start, r.end)
+    elif "explicit" not in why:
+        ctx.fiscal_quarter = None  # a calendar quarter of this year: the story left the fiscal one
+    return r
 
 
 @resolver
@@ -692,6 +700,11 @@ def current_quarter(m: Match, ctx: Context) -> Resolution | None:
     """
     if ctx.last is not None and ctx.last.grain == "quarter" and not m.params.get("latest"):
         return res(m, ctx.last, "previous", f"the quarter under discussion {ctx.last.value}")
+    if ctx.fiscal_quarter is not None:
+        # A company on a fiscal calendar numbers its own quarters: its latest one is the
+        # fiscal quarter the story named, not the last calendar quarter.
+        fq = ctx.fiscal_quarter
+        return res(m, fq, "previous", f"the fiscal quarter the story is about {fq.value}")
     shifted = shift(ctx.anchor, "Q", -1)
     if shifted is None:
         return None
@@ -735,6 +748,13 @@ def quarter_ending(m: Match, ctx: Context) -> Resolution | None:
     mon = ctx.lookup("month", m.g("month"))
     if mon is None:
         return None
+    last = ctx.last
+    if last is not None and last.grain == "quarter" and ctx.fiscal_quarter == last:
+        # "earned $5.2 million in the fiscal first quarter ... sales of $538.5 million for
+        # the quarter ended Sept. 29": the end date restates the fiscal quarter just named.
+        return Resolution(m.rule.type, last.value, last.grain, None, last.start, last.end, "previous",
+                          f"the fiscal quarter under discussion {last.value}, which ended in month {mon}",
+                          moves_reference=False)
     a = ctx.anchor
     y = a.year if mon <= a.month else a.year - 1
     mid_y, mid = cal.shift_months(y, mon, -1)
