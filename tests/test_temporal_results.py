@@ -61,3 +61,15 @@ def test_results_story(phrase: str, value: str) -> None:
 ])
 def test_programme_titles_are_not_times(phrase: str) -> None:
     assert tag(phrase, ANCHOR, "en") == []
+
+
+def test_overnight_is_the_night_before_the_day_reported() -> None:
+    monday = datetime(1989, 10, 30, 12, tzinfo=timezone.utc)
+    text = ("London stocks fell Friday. Shares were depressed by [[overnight]] losses in New York. "
+            "The index was down 4.5% from [[the previous Friday]].")
+    clean = text.replace("[[", "").replace("]]", "")
+    values = {e.text: e.value for e in tag(clean, monday, "en")}
+    assert values["overnight"] == "1989-10-26TNI"
+    assert values["the previous Friday"] == "1989-10-20"
+    # with no earlier day in the story, it is the night that ends on the anchor's morning
+    assert [e.value for e in tag("Shares fell overnight.", monday, "en")] == ["1989-10-29TNI"]

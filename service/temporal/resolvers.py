@@ -625,13 +625,22 @@ def overnight(m: Match, ctx: Context) -> Resolution | None:
     """The night that ends on the anchor's morning: 18:00 the day before to 09:00.
 
     News reports 'overnight' on the morning (or day) after; 18:00 opens the evening, and
-    09:00 covers an early-morning report's cut-off.
+    09:00 covers an early-morning report's cut-off. When the text is talking about an
+    recent earlier day ("Friday ... shares were depressed by overnight losses in New York",
+    reported on Monday), it is the night that ends on that day's morning, as other
+    narrative times are; a day further back (params.report_days) is background, not the
+    story's night.
     """
-    d = ctx.today - timedelta(days=1)
+    day_ = ctx.today
+    against, why = "anchor", f"the night ending on the anchor's morning {ctx.today}"
+    ref = ctx.last_day
+    if ref is not None and ref.start is not None and ref.grain == "day" and 0 < (ctx.today - ref.start.date()).days <= int(m.params.get("report_days", 0)):
+        day_ = ref.start.date()
+        against, why = "previous", f"the night ending on the morning of the day under discussion {day_}"
+    d = day_ - timedelta(days=1)
     start = datetime(d.year, d.month, d.day, 18)
-    end = datetime(ctx.today.year, ctx.today.month, ctx.today.day, 9)
-    return Resolution(m.rule.type, f"{d.isoformat()}TNI", "part_of_day", None, start, end, "anchor",
-                      f"the night ending on the anchor's morning {ctx.today}")
+    end = datetime(day_.year, day_.month, day_.day, 9)
+    return Resolution(m.rule.type, f"{d.isoformat()}TNI", "part_of_day", None, start, end, against, why)
 
 
 @resolver
