@@ -22,7 +22,7 @@ import duckdb
 import msgspec
 
 from service.regroup import entity_keys
-from service.search import TextIndex
+from service.search import Postings, TextIndex
 from service.store import fetch, query as named_query
 
 if TYPE_CHECKING:
@@ -211,6 +211,25 @@ class RunOrder:
         self.dated = frame["dated"]
         self.undated_rows = (~self.dated).arg_true()  # few: undated events are listed apart
         self._base_rows: dict[tuple[bool, bool], pl.Series] = {}
+        self._text_rows: tuple[Any, Any] | None = None  # (weakref to a text index build, its rows here)
+
+    def text_rows(self, postings: Postings) -> Any:
+        """For each document of this build of the text index, the row of its event in this
+        run, or -1 (a numpy array): made once per build and run, so that a search's hits
+        become rows without a lookup of their ids in every event of the run."""
+        import numpy as np
+        import polars as pl
+
+        with self._lock:
+            if self._text_rows is not None and self._text_rows[0]() is postings:
+                return self._text_rows[1]
+        found = pl.DataFrame({"event_id": postings.names}).with_row_index("doc").join(
+            self.frame.select("event_id", row=pl.int_range(pl.len(), dtype=pl.Int64)), on="event_id")
+        rows = np.full(len(postings.names), -1, dtype=np.int64)
+        rows[found["doc"].to_numpy()] = found["row"].to_numpy()
+        with self._lock:
+            self._text_rows = (weakref.ref(postings), rows)
+        return rows
 
     def starting_before(self, end: datetime) -> pl.Series:
         """Mask of the rows with valid_from IS NULL OR valid_from < end. The order is by
@@ -365,30 +384,53 @@ def _read_from_order(cur: duckdb.DuckDBPyConnection, query: TimelineQuery, index
                 by_keys = by_keys & order.rows_with("name_keys", k)
             named = named | by_keys
         masks.append(named)
-    scores: dict[str, float] = {}
+    hits = None  # with q: the rows of the run's events the index found, ascending, and their scores
     if query.q is not None:
-        ids, values = index.search(query.q) if index is not None else ([], [])
-        scores = dict(zip(ids, values))
-        masks.append(frame["event_id"].is_in(pl.Series(ids, dtype=pl.String).implode()))
-    keep = masks[0]
-    for mask in masks[1:]:
-        keep = keep & mask
-    keep = keep.fill_null(False)
+        import numpy as np
+
+        if index is None:
+            at, values = np.zeros(0, dtype=np.int64), np.zeros(0)
+        else:
+            postings, docs, values = index.hits(query.q)
+            at = order.text_rows(postings)[docs]
+            found = at >= 0
+            by_row = np.argsort(at[found], kind="stable")
+            at, values = at[found][by_row], values[found][by_row]
+        candidates = pl.Series(at, dtype=pl.UInt32)
+        ok = masks[0].gather(candidates)  # the other filters, at the hits only
+        for mask in masks[1:]:
+            ok = ok & mask.gather(candidates)
+        ok = ok.fill_null(False)
+        hits = (candidates.filter(ok), values[ok.to_numpy()])
+    else:
+        keep = masks[0]
+        for mask in masks[1:]:
+            keep = keep & mask
+        keep = keep.fill_null(False)
     relevance = query.sort == "relevance"
 
     def rows(dated: bool, limit: int, offset: int) -> tuple[list[TimelineEntry], int]:
-        if len(masks) == 1:  # no filter: the run's own rows
+        import numpy as np
+
+        page_scores = None
+        if hits is not None:
+            side = order.dated.gather(hits[0])
+            side = side if dated else ~side
+            wanted, values = hits[0].filter(side), hits[1][side.to_numpy()]
+            if relevance:  # best score first, then timeline order (the order `wanted` is in)
+                picked = np.lexsort((np.arange(len(values)), -values))[offset:offset + limit]
+            else:
+                picked = np.arange(offset, min(offset + limit, len(values)))
+            total = wanted.len()
+            wanted, page_scores = wanted.gather(pl.Series(picked, dtype=pl.UInt32)), values[picked].tolist()
+        elif len(masks) == 1:  # no filter: the run's own rows
             wanted = order.base_rows(query.minor, dated)
         elif dated:
             wanted = (keep & order.dated).arg_true()
         else:
             wanted = order.undated_rows.filter(keep.gather(order.undated_rows))
-        total = wanted.len()
-        if relevance:  # best score first, then timeline order (the order `wanted` is in)
-            ids = frame["event_id"].gather(wanted).to_list()
-            ranked = sorted(range(total), key=lambda i: (scores.get(ids[i]) is None, -(scores.get(ids[i]) or 0.0), i))
-            wanted = wanted.gather(ranked[offset:offset + limit])
-        else:
+        if hits is None:
+            total = wanted.len()
             wanted = wanted.slice(offset, limit)
         page = frame.select(_PAGE_COLUMNS).gather(wanted)
         c = {name: page[name].to_list() for name in _PAGE_COLUMNS}
@@ -403,7 +445,7 @@ def _read_from_order(cur: duckdb.DuckDBPyConnection, query: TimelineQuery, index
             sources=c["sources"][i], articles=c["articles"][i], has_conflict=bool(c["has_conflict"][i]),
             conflicts=c["conflicts"][i] or [], first_quote=c["first_quote"][i],
             first_reported_at=c["first_reported_at"][i], timezone=c["timezone"][i],
-            score=scores.get(ids[k]) if query.q is not None else None, overlaps=overlaps[k],
+            score=page_scores[i] if page_scores is not None else None, overlaps=overlaps[k],
         ) for k, i in enumerate(shown)], total
 
     items, total = rows(True, query.limit, query.offset)

@@ -140,3 +140,43 @@ def test_pages_from_memory_equal_the_sql_query(store: Path, runs: list[datetime]
                     msgspec.json.encode(read_timeline(cur, q, None)), q
     finally:
         db.close()
+
+
+def test_text_search_pages_from_memory_equal_the_sql_query(store: Path, runs: list[datetime]) -> None:
+    """q: the in-memory order takes the index's hits as rows of the run (service/timeline.py);
+    timeline_events.sql takes them as a list of ids. Same pages, totals and scores."""
+    from service.regroup import refresh_text_index
+
+    db = Database(store, read_only=True)
+    try:
+        refresh_text_index(db)
+        now = datetime.now(timezone.utc)
+        past = runs[0] + timedelta(minutes=30)
+        queries = [TimelineQuery(as_of=now, limit=100, q="ceasefire"),
+                   TimelineQuery(as_of=now, limit=100, q="ceasefire", sort="relevance"),
+                   TimelineQuery(as_of=now, limit=20, offset=15, q="attack river", sort="relevance"),
+                   TimelineQuery(as_of=now, limit=30, offset=40, q="attack river"),
+                   TimelineQuery(as_of=now, limit=100, q="ceasefire", source="Outlet 07", minor=True),
+                   TimelineQuery(as_of=now, limit=100, q="drones", kind="occurrence", entity="Tehran"),
+                   TimelineQuery(as_of=past, limit=100, q="ceasefire", sort="relevance"),
+                   TimelineQuery(as_of=now, limit=100, q="summit", start=datetime(2000, 3, 1, tzinfo=timezone.utc),
+                                 end=datetime(2001, 4, 1, tzinfo=timezone.utc)),
+                   TimelineQuery(as_of=now, limit=100, q="nothingmatchesthis"),
+                   TimelineQuery(as_of=now, limit=100, offset=10**6, q="ceasefire")]
+        with db.reading() as cur:
+            for q in queries:
+                memory = read_timeline(cur, q, db.text_index, timeline_orders(db))
+                assert msgspec.json.encode(memory) == msgspec.json.encode(read_timeline(cur, q, db.text_index)), q
+            hits = read_timeline(cur, queries[1], db.text_index, timeline_orders(db))
+            assert hits.total > 0 and all(i.score is not None and i.label == "ceasefire" for i in hits.items)
+            scores = [i.score for i in hits.items]
+            assert scores == sorted(scores, reverse=True)
+            # an undated event's words find it among the undated, on both paths
+            label = read_timeline(cur, TimelineQuery(as_of=now, limit=1), None, timeline_orders(db)).undated[0].label
+            for q in (TimelineQuery(as_of=now, limit=5, q=label), TimelineQuery(as_of=now, limit=5, q=label,
+                                                                                sort="relevance")):
+                memory = read_timeline(cur, q, db.text_index, timeline_orders(db))
+                assert memory.undated and all(i.score is not None for i in memory.undated)
+                assert msgspec.json.encode(memory) == msgspec.json.encode(read_timeline(cur, q, db.text_index))
+    finally:
+        db.close()
