@@ -131,6 +131,8 @@ _TENSE_RESOLVERS = frozenset({"weekday", "clock_time", "date_md", "month_name", 
 
 
 def _may_ask_tense(m: Match, weekdays: Any, today: int) -> bool:
+    if m.params.get("not_in_past"):
+        return True
     if m.rule.resolver not in _TENSE_RESOLVERS or m.g("year") or m.g("qual") or m.g("rqual"):
         return False
     if m.rule.resolver in ("weekday", "clock_time"):

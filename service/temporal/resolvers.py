@@ -241,6 +241,8 @@ def fixed(m: Match, ctx: Context) -> Resolution | None:
     """A fixed value: PRESENT_REF, PAST_REF, FUTURE_REF, or a SET/DURATION constant."""
     value = str(m.params["value"])
     a = ctx.anchor
+    if m.params.get("not_in_past") and ctx.tense_of(m.start, m.end) == "past":
+        return None  # "he was soon released": shortly after the narrated time, not ahead of now
     if value == "PAST_REF":
         return Resolution(m.rule.type, value, "unknown", _mod(ctx, m), None, a, "anchor",
                           "vague past: open start, ends at the anchor")
