@@ -73,3 +73,13 @@ def test_overnight_is_the_night_before_the_day_reported() -> None:
     assert values["the previous Friday"] == "1989-10-20"
     # with no earlier day in the story, it is the night that ends on the anchor's morning
     assert [e.value for e in tag("Shares fell overnight.", monday, "en")] == ["1989-10-29TNI"]
+
+
+def test_a_baseline_in_its_clause_does_not_move_the_story() -> None:
+    # "last year" is the baseline of "lower than the 16 cents ... it reported": the story
+    # is still about the third quarter, so "the 1988 quarter" is that quarter of 1988.
+    text = ("The company said its third-quarter earnings will probably be lower than the 16 cents "
+            "a share it reported last year. Kirschner earned $376,000 in the 1988 quarter.")
+    values = {e.text: e.value for e in tag(text, ANCHOR, "en")}
+    assert values["last year"] == "1988"
+    assert values["the 1988 quarter"] == "1988-Q3"

@@ -114,7 +114,7 @@ def tag(text: str, anchor: datetime, language: str = "en", *, doc: Any = None) -
         out.append(exp)
         if r.frame is not None:
             ctx.last = r.frame
-        if r.moves_reference and (_after_baseline_cue(text, m.start, baseline)
+        if r.moves_reference and (_in_comparison(text, m.start, baseline)
                                   or _after_baseline_cue(text, m.start, period_end)):
             r = replace(r, moves_reference=False)
         if r.moves_reference and r.type in ("DATE", "TIME") and r.start is not None and r.end is not None and r.grain not in (None, "unknown"):
@@ -148,6 +148,31 @@ def _after_baseline_cue(text: str, start: int, cues: Any) -> bool:
         return False
     words = text[max(0, start - 30):start].split()
     return any(cues.get(" ".join(words[-n:])) for n in (1, 2) if len(words) >= n)
+
+
+# How far back in its clause a comparison word still makes a time its baseline:
+# "compared with a loss of $3 million last year" has four words between them.
+_COMPARISON_WORDS = 8
+_CLAUSE_END = frozenset(",;:.!?()\"")
+
+
+def _in_comparison(text: str, start: int, cues: Any) -> bool:
+    """Whether a comparison word ('than', 'compared with', 'from' + an amount, ...) opens
+    the stretch of the clause before `start`: the time is then the baseline of a
+    comparison ("down from $21.4 million last year"), and the story stays where it was."""
+    if cues is None:
+        return False
+    lo = max(0, start - 120)
+    k = start
+    while k > lo and text[k - 1] not in _CLAUSE_END:
+        k -= 1
+    words = text[k:start].lower().split()[-_COMPARISON_WORDS:]
+    for i in range(len(words)):
+        if cues.get(words[i]) or (i + 1 < len(words) and cues.get(words[i] + " " + words[i + 1])):
+            return True
+        if words[i] == "from" and i + 1 < len(words) and words[i + 1][:1] in "$#£€¥0123456789":
+            return True
+    return False
 
 
 def _expression(m: Match, r: Resolution, tz: Any, outside: Any = None) -> TimeExpression | None:
