@@ -154,12 +154,14 @@ def _after_baseline_cue(text: str, start: int, cues: Any) -> bool:
 # "compared with a loss of $3 million last year" has four words between them.
 _COMPARISON_WORDS = 8
 _CLAUSE_END = frozenset(",;:.!?()\"")
+_AMOUNT_START = frozenset("$#£€¥0123456789")
 
 
 def _in_comparison(text: str, start: int, cues: Any) -> bool:
-    """Whether a comparison word ('than', 'compared with', 'from' + an amount, ...) opens
-    the stretch of the clause before `start`: the time is then the baseline of a
-    comparison ("down from $21.4 million last year"), and the story stays where it was."""
+    """Whether a comparison word (vocab baseline_cue: 'than', 'compared with', 'from' + an
+    amount, ...) opens the stretch of the clause before `start`: the time is then the
+    baseline of a comparison ("down from $21.4 million last year"), and the story stays
+    where it was."""
     if cues is None:
         return False
     lo = max(0, start - 120)
@@ -167,10 +169,12 @@ def _in_comparison(text: str, start: int, cues: Any) -> bool:
     while k > lo and text[k - 1] not in _CLAUSE_END:
         k -= 1
     words = text[k:start].lower().split()[-_COMPARISON_WORDS:]
-    for i in range(len(words)):
-        if cues.get(words[i]) or (i + 1 < len(words) and cues.get(words[i] + " " + words[i + 1])):
+    for i, word in enumerate(words):
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        cue = cues.get(word)
+        if cue is True or (nxt and cues.get(word + " " + nxt) is True):
             return True
-        if words[i] == "from" and i + 1 < len(words) and words[i + 1][:1] in "$#£€¥0123456789":
+        if cue == "amount" and nxt[:1] in _AMOUNT_START:
             return True
     return False
 

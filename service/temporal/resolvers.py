@@ -627,7 +627,7 @@ def overnight(m: Match, ctx: Context) -> Resolution | None:
     """The night that ends on the anchor's morning: 18:00 the day before to 09:00.
 
     News reports 'overnight' on the morning (or day) after; 18:00 opens the evening, and
-    09:00 covers an early-morning report's cut-off. When the text is talking about an
+    09:00 covers an early-morning report's cut-off. When the text is talking about a
     recent earlier day ("Friday ... shares were depressed by overnight losses in New York",
     reported on Monday), it is the night that ends on that day's morning, as other
     narrative times are; a day further back (params.report_days) is background, not the
@@ -636,8 +636,9 @@ def overnight(m: Match, ctx: Context) -> Resolution | None:
     day_ = ctx.today
     against, why = "anchor", f"the night ending on the anchor's morning {ctx.today}"
     ref = ctx.last_day
-    if ref is not None and ref.start is not None and ref.grain == "day" and 0 < (ctx.today - ref.start.date()).days <= int(m.params.get("report_days", 0)):
-        day_ = ref.start.date()
+    back = (ctx.today - ref.start.date()).days if ref is not None and ref.start is not None else 0
+    if ref is not None and ref.grain == "day" and 0 < back <= int(m.params.get("report_days", 0)):
+        day_ = ref.start.date()  # type: ignore[union-attr]
         against, why = "previous", f"the night ending on the morning of the day under discussion {day_}"
     d = day_ - timedelta(days=1)
     start = datetime(d.year, d.month, d.day, 18)
