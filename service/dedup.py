@@ -46,12 +46,15 @@ import heapq
 import math
 import tomllib
 import unicodedata
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+import polars as pl
 import re2
 
 try:  # rapidfuzz is the intended matcher; the fallback keeps the module importable.
@@ -190,7 +193,7 @@ class _Lexicon:
     name_function: frozenset[str]
     numbers: dict[str, int]
     vague: dict[str, tuple[float, float]]
-    qualifiers: dict[tuple[str, ...], tuple[float, float]]
+    qualifiers: dict[tuple[str, ...], tuple[float, float]]  # longest phrase first
     claims: dict[str, str]  # meaning class -> attribute
     say_stems: frozenset[str]
     capitals: dict[str, str]  # folded capital -> folded country ("Kyiv has denied": Ukraine's government)
@@ -251,7 +254,7 @@ def load_lexicon(language: str = "en") -> _Lexicon:
         name_function=frozenset(w.casefold() for w in words["name_function"]),
         numbers={k.casefold(): int(v) for k, v in data["numbers"].items()},
         vague={k.casefold(): (float(v[0]), float(v[1])) for k, v in data["vague_numbers"].items()},
-        qualifiers=quals,
+        qualifiers=dict(sorted(quals.items(), key=lambda kv: -len(kv[0]))),  # longest first
         claims=dict(data["claims"]),
         say_stems=frozenset(s for s, c in classes.items() if c == {"say"}),
         capitals={fold_token(k): fold_token(v) for k, v in data.get("capitals", {}).items()},
@@ -408,6 +411,14 @@ def _matched(xs: Iterable[str], ys: frozenset[str]) -> int:
     return sum(1 for x in xs if _fuzzy_in(x, ys))
 
 
+@lru_cache(maxsize=500_000)
+def _fuzzy_hits(xs: frozenset[str], ys: frozenset[str]) -> tuple[str, ...]:
+    """The tokens of xs that match a token of ys. Cached on the two sets: the mentions of a
+    story name the same few participants and places, so one regroup asks the same question of
+    the same two name sets thousands of times."""
+    return tuple(x for x in xs if _fuzzy_in(x, ys))
+
+
 def names_match(a: str, b: str) -> float:
     """1.0 when two names are spelling/order variants of each other, 0.8 when one is
     contained in the other (Gladkov / Vyacheslav Gladkov), else the share of matched tokens."""
@@ -459,15 +470,37 @@ def _is_number(low: str, lex: _Lexicon) -> bool:
 
 @lru_cache(maxsize=1_000_000)
 def _features(m: MentionRecord) -> _Features:
+    """What scoring compares of a mention. The parts read from words are kept per text, since
+    wire copies and follow-ups repeat sentences, triggers and names word for word."""
+    text = _text_features(m.kind, m.trigger, m.context or m.sentence)
+    names = _names_of(m.participants + m.places)
+    speaker = _speaker(m.attributed_to) if m.attributed_to else None
+    if speaker:
+        names |= speaker
+    fine = (m.grain in FINE_GRAINS) and m.valid_from is not None and m.valid_until is not None
+    return _Features(
+        kind=m.kind,
+        lo=m.valid_from,
+        hi=m.valid_until,
+        fine=fine,
+        names=names,
+        speaker=speaker,
+        org=source_org(m.source),
+        **text,
+    )
+
+
+@lru_cache(maxsize=200_000)
+def _text_features(kind: str, trigger: str, text: str) -> dict:
     lex = load_lexicon()
-    trig_words = [w for w in tokens(m.trigger.replace("-", " "))]
+    trig_words = [w for w in tokens(trigger.replace("-", " "))]
     trig_stems = frozenset(stem(w) for w in trig_words)
     trig_classes = frozenset(c for s in trig_stems for c in lex.classes.get(s, ()))
     content: set[str] = set()
     content_classes: set[str] = set()
     class_words: dict[str, frozenset[str]] = {}
     means: set[str] = set()
-    for w in tokens((m.context or m.sentence).replace("-", " ")):
+    for w in tokens(text.replace("-", " ")):
         low = w.casefold()
         if low in lex.stop or low in lex.time or _is_number(low, lex):
             continue
@@ -483,58 +516,57 @@ def _features(m: MentionRecord) -> _Features:
         f = fold_token(s) if classes else fold_token(w)
         if f:
             content.add(f)
-    if m.kind != "reporting":
+    if kind != "reporting":
         for s in trig_stems:
             if s in lex.means:
                 means.add(lex.means[s])
-    names: set[str] = set()
-    for name in (*m.participants, *m.places):
-        names |= fold_name(name)
-    speaker = None
-    if m.attributed_to:
-        low = m.attributed_to.strip().casefold()
-        if low and low not in lex.pronouns:
-            sp = fold_name(m.attributed_to) - {fold_token(p) for p in lex.pronouns}
-            # A capital speaks for its government: "Kyiv has denied" is Ukraine speaking, so a
-            # Ukrainian minister's words are the same speaker's (the capital is replaced, not
-            # added, so that "Kyiv" is wholly contained in "Ukrainian Deputy Defense Minister").
-            sp = frozenset(lex.capitals.get(t, t) for t in sp)
-            # "Ukrainian authorities", "the Russian government": the state itself speaking
-            state = sp - lex.government
-            if state and state != sp and all(t in lex.capitals.values() for t in state):
-                sp = state
-            if _is_public(m.attributed_to, lex):
-                sp |= {PUBLIC}
-            speaker = sp or None
-    if speaker:
-        names |= speaker
-    fine = (m.grain in FINE_GRAINS) and m.valid_from is not None and m.valid_until is not None
-    return _Features(
-        kind=m.kind,
-        lo=m.valid_from,
-        hi=m.valid_until,
-        fine=fine,
-        trig_stems=trig_stems,
-        trig_classes=trig_classes,
-        act=_act(m, trig_stems, trig_classes, lex) if m.kind == "reporting" else frozenset(),
-        content=frozenset(content),
-        content_str=" ".join(sorted(content)),
-        content_classes=frozenset(content_classes),
-        class_words=tuple(sorted(class_words.items())),
-        means=frozenset(means),
-        names=frozenset(names),
-        speaker=speaker,
-        org=source_org(m.source),
-    )
+    return {
+        "trig_stems": trig_stems,
+        "trig_classes": trig_classes,
+        "act": _act(text, trig_stems, trig_classes, lex) if kind == "reporting" else frozenset(),
+        "content": frozenset(content),
+        "content_str": " ".join(sorted(content)),
+        "content_classes": frozenset(content_classes),
+        "class_words": tuple(sorted(class_words.items())),
+        "means": frozenset(means),
+    }
 
 
-def _act(m: MentionRecord, trig_stems: frozenset[str], trig_classes: frozenset[str], lex: _Lexicon) -> frozenset[str]:
+@lru_cache(maxsize=100_000)
+def _names_of(names: tuple[str, ...]) -> frozenset[str]:
+    out: set[str] = set()
+    for name in names:
+        out |= fold_name(name)
+    return frozenset(out)
+
+
+@lru_cache(maxsize=50_000)
+def _speaker(attributed_to: str) -> frozenset[str] | None:
+    lex = load_lexicon()
+    low = attributed_to.strip().casefold()
+    if not low or low in lex.pronouns:
+        return None
+    sp = fold_name(attributed_to) - {fold_token(p) for p in lex.pronouns}
+    # A capital speaks for its government: "Kyiv has denied" is Ukraine speaking, so a
+    # Ukrainian minister's words are the same speaker's (the capital is replaced, not
+    # added, so that "Kyiv" is wholly contained in "Ukrainian Deputy Defense Minister").
+    sp = frozenset(lex.capitals.get(t, t) for t in sp)
+    # "Ukrainian authorities", "the Russian government": the state itself speaking
+    state = sp - lex.government
+    if state and state != sp and all(t in lex.capitals.values() for t in state):
+        sp = state
+    if _is_public(attributed_to, lex):
+        sp |= {PUBLIC}
+    return sp or None
+
+
+def _act(text: str, trig_stems: frozenset[str], trig_classes: frozenset[str], lex: _Lexicon) -> frozenset[str]:
     """The speech act of a report: its verb's meaning beyond "say" (accused, denied), or for a
     light verb the meaning of what follows it ("expressed concern" -> worry)."""
     act = trig_classes - {"say"}
     if act:
         return act
-    words = tokens(m.context or m.sentence)
+    words = tokens(text)
     if trig_stems & lex.light_reporting:
         stems = [stem(w) for w in words]
         at = next((i for i, s in enumerate(stems) if s in trig_stems), None)
@@ -577,9 +609,12 @@ def _gap(alo, ahi, blo, bhi) -> timedelta | None:
 def interval_compatibility(a: MentionRecord, b: MentionRecord) -> str:
     """"yes" (overlap, open sides compatible), "near" (adjacent fine-grained occurrences or
     states, < 12 h apart: may be one event dated differently) or "no"."""
+    return _compatibility(a, b, _features(a), _features(b))
+
+
+def _compatibility(a: MentionRecord, b: MentionRecord, fa: _Features, fb: _Features) -> str:
     if _overlap(a.valid_from, a.valid_until, b.valid_from, b.valid_until):
         return "yes"
-    fa, fb = _features(a), _features(b)
     if fa.fine and fb.fine and a.kind != "reporting" and b.kind != "reporting":
         gap = _gap(a.valid_from, a.valid_until, b.valid_from, b.valid_until)
         if gap is not None and gap < NEAR_GAP:
@@ -632,31 +667,46 @@ def _set_match(x: frozenset[str], y: frozenset[str], weights: Weights | None = N
     if not x or not y:
         return 0.0
     if weights is None:
-        return min(1.0, (_matched(x, y) + _matched(y, x)) / (len(x) + len(y)))
-    w = weights.get
-    top = weights.get("", 1.0)
+        return min(1.0, (len(_fuzzy_hits(x, y)) + len(_fuzzy_hits(y, x))) / (len(x) + len(y)))
     if fuzzy:
-        hit = sum(w(t, top) for t in x if _fuzzy_in(t, y)) + sum(w(t, top) for t in y if _fuzzy_in(t, x))
+        hit = weights.sum(_fuzzy_hits(x, y)) + weights.sum(_fuzzy_hits(y, x))
     else:  # content words are already stemmed and folded: equal or not
-        hit = 2 * sum(w(t, top) for t in x & y)
-    return min(1.0, hit / (sum(w(t, top) for t in x) + sum(w(t, top) for t in y)))
+        hit = 2 * weights.sum(x & y)
+    return min(1.0, hit / (weights.total(x) + weights.total(y)))
 
 
-Weights = dict[str, float]
+class Weights:
+    """Smoothed inverse document frequency of folded tokens over the mentions grouped together
+    (`token_weights`), and the weighted size of a token set, kept per set: a regroup weighs the
+    same name and content sets for every candidate pair they take part in."""
+
+    def __init__(self, table: dict[str, float], unseen: float) -> None:
+        self.table = table
+        self.unseen = unseen  # a token no mention had
+        self._totals: dict[frozenset[str], float] = {}
+
+    def sum(self, tokens: Iterable[str]) -> float:
+        get, unseen = self.table.get, self.unseen
+        return sum(get(t, unseen) for t in tokens)
+
+    def total(self, tokens: frozenset[str]) -> float:
+        """`sum` of a mention's own name or content set, kept."""
+        got = self._totals.get(tokens)
+        if got is None:
+            got = self._totals[tokens] = self.sum(tokens)
+        return got
 
 
 def token_weights(mentions: list[MentionRecord]) -> Weights:
     """Smoothed inverse document frequency of each folded content and name token over the
-    mentions (a mention is a document); the key "" holds the weight of an unseen token."""
+    mentions (a mention is a document)."""
     df: dict[str, int] = {}
     for m in mentions:
         f = _features(m)
         for t in f.content | f.names:
             df[t] = df.get(t, 0) + 1
     n = len(mentions)
-    weights = {t: math.log((1 + n) / (1 + d)) + 1.0 for t, d in df.items()}
-    weights[""] = math.log(1 + n) + 1.0
-    return weights
+    return Weights({t: math.log((1 + n) / (1 + d)) + 1.0 for t, d in df.items()}, math.log(1 + n) + 1.0)
 
 
 def _meaning(fa: _Features, fb: _Features, reporting: bool) -> tuple[float | None, str]:
@@ -698,16 +748,19 @@ def score_reasons(a: MentionRecord, b: MentionRecord, weights: Weights | None = 
     return _score(a, b, weights, explain=True)
 
 
-def _score(a: MentionRecord, b: MentionRecord, weights: Weights | None, *, explain: bool) -> tuple[float, list[str]]:
-    # `explain=False` skips writing the reasons: clustering scores millions of pairs.
+def _score(a: MentionRecord, b: MentionRecord, weights: Weights | None, *, explain: bool,
+           fa: _Features | None = None, fb: _Features | None = None) -> tuple[float, list[str]]:
+    # `explain=False` skips writing the reasons and `fa`/`fb` skip looking the features up:
+    # clustering scores millions of pairs.
     if a.kind != b.kind:
         return 0.0, [f"different kinds ({a.kind} / {b.kind})"]
-    if _place(a) == _place(b):
+    if a.sentence == b.sentence and a.article_id == b.article_id:  # `_place`
         return 0.0, ["one sentence names two different happenings"]
-    compat = interval_compatibility(a, b)
+    fa = fa or _features(a)
+    fb = fb or _features(b)
+    compat = _compatibility(a, b, fa, fb)
     if compat == "no":
         return 0.0, ["incompatible intervals"]
-    fa, fb = _features(a), _features(b)
     reporting = a.kind == "reporting"
     if reporting and not _speakers_compatible(fa.speaker, fb.speaker):
         return 0.0, [f"different speakers ({a.attributed_to} / {b.attributed_to})"]
@@ -793,20 +846,26 @@ def blocking_keys(m: MentionRecord) -> set[str]:
     name token of its participants, places and speaker (consonant skeleton of the folded
     token, so Kyiv and Kiev, Grayvoron and Graivoron share a key)."""
     f = _features(m)
+    return set(_keys(m.kind, f.trig_classes, f.content_classes, f.trig_stems, f.names))
+
+
+@lru_cache(maxsize=100_000)  # the mentions of a story repeat triggers, classes and names
+def _keys(kind: str, trig_classes: frozenset[str], content_classes: frozenset[str], trig_stems: frozenset[str],
+          names: frozenset[str]) -> frozenset[str]:
+    lex = load_lexicon()
     keys = set()
-    classes = f.content_classes if m.kind == "reporting" else (f.trig_classes or f.content_classes)
-    if m.kind != "reporting":  # a battle may be the raid it fights: related classes meet
-        related = load_lexicon().related
-        classes = classes | {r for c in f.trig_classes for r in related.get(c, ())}
+    classes = content_classes if kind == "reporting" else (trig_classes or content_classes)
+    if kind != "reporting":  # a battle may be the raid it fights: related classes meet
+        classes = classes | {r for c in trig_classes for r in lex.related.get(c, ())}
     for c in classes:
-        keys.add(f"{m.kind}|c:{c}")
-    for s in f.trig_stems:
-        if not load_lexicon().classes.get(s):
-            keys.add(f"{m.kind}|t:{fold_token(s)}")
-    for n in f.names:
+        keys.add(f"{kind}|c:{c}")
+    for s in trig_stems:
+        if not lex.classes.get(s):
+            keys.add(f"{kind}|t:{fold_token(s)}")
+    for n in names:
         if len(n) >= 2:
-            keys.add(f"{m.kind}|n:{_skeleton(n)}")
-    return keys
+            keys.add(f"{kind}|n:{_skeleton(n)}")
+    return frozenset(keys)
 
 
 def _window(m: MentionRecord) -> tuple[datetime | None, datetime | None]:
@@ -844,7 +903,8 @@ def candidate_pairs(mentions: list[MentionRecord], *, max_block: int = MAX_BLOCK
     windows = [_window(m) for m in mentions]
     spans = [(lo.timestamp() if lo is not None else -math.inf, hi.timestamp() if hi is not None else math.inf)
              for lo, hi in windows]
-    keys_of = [blocking_keys(m) for m in mentions]
+    keys_of = [_keys(m.kind, f.trig_classes, f.content_classes, f.trig_stems, f.names)
+               for m, f in zip(mentions, map(_features, mentions))]
     by_key: dict[str, list[int]] = {}  # salient members of each key
     size: dict[str, int] = {}  # all members of each key
     for i, keys in enumerate(keys_of):
@@ -852,7 +912,12 @@ def candidate_pairs(mentions: list[MentionRecord], *, max_block: int = MAX_BLOCK
             size[k] = size.get(k, 0) + 1
             if main[i]:
                 by_key.setdefault(k, []).append(i)
-    both: dict[tuple[int, int], int] = {}  # (salient, salient) -> keys in common
+    # Each (salient, salient) pair once per key the two share, written as the number
+    # i * n + j (i < j) into a flat array: a regroup writes millions of them, which as tuples
+    # in a dict took gigabytes; `_best_partners` counts them.
+    n = len(mentions)
+    both = array("q")
+    heappop, heappush = heapq.heappop, heapq.heappush
     for members in by_key.values():
         if len(members) < 2:
             continue
@@ -861,24 +926,13 @@ def candidate_pairs(mentions: list[MentionRecord], *, max_block: int = MAX_BLOCK
         for i in members:
             lo_ts, hi_ts = spans[i]
             while active and active[0][0] <= lo_ts:
-                heapq.heappop(active)
+                heappop(active)
             if len(active) < max_block:
-                for _, j in active:
-                    pair = (j, i) if j < i else (i, j)
-                    both[pair] = both.get(pair, 0) + 1
-            heapq.heappush(active, (hi_ts, i))
+                both.extend([j * n + i if j < i else i * n + j for _, j in active])
+            heappush(active, (hi_ts, i))
     if side_limit is None:
-        return set(both)
-    # Each salient mention keeps the MAIN_LIMIT partners that share the most keys with it (a
-    # pair stays if either side keeps it).
-    best: dict[int, list[tuple[int, int]]] = {}
-    for (i, j), n in both.items():
-        best.setdefault(i, []).append((-n, j))
-        best.setdefault(j, []).append((-n, i))
-    pairs: set[tuple[int, int]] = set()
-    for i, partners in best.items():
-        for _, j in heapq.nsmallest(MAIN_LIMIT, partners):
-            pairs.add((j, i) if j < i else (i, j))
+        return {divmod(code, n) for code in set(both)}
+    pairs = _best_partners(both, n, MAIN_LIMIT)
     # A side mention looks under its rarest keys at the salient mentions nearest in time.
     starts = {k: [spans[i][0] for i in members] for k, members in by_key.items()}
     for i, keys in enumerate(keys_of):
@@ -896,6 +950,25 @@ def candidate_pairs(mentions: list[MentionRecord], *, max_block: int = MAX_BLOCK
         for j in heapq.nlargest(side_limit, counts, key=lambda j: (counts[j], spans[j][0])):
             pairs.add((j, i) if j < i else (i, j))
     return pairs
+
+
+def _best_partners(codes: array, n: int, limit: int) -> set[tuple[int, int]]:
+    """The pairs (i < j) of `codes` (i * n + j, once per blocking key the two share) that one
+    of their two mentions keeps among its `limit` partners sharing the most keys (ties: the
+    lower index). Counting and ranking millions of rows: arrays, not a loop per mention."""
+    if not codes:
+        return set()
+    pair, shared = np.unique(np.frombuffer(codes, dtype=np.int64), return_counts=True)
+    i, j = np.divmod(pair, n)
+    mention, partner = np.concatenate([i, j]), np.concatenate([j, i])
+    shared = np.concatenate([shared, shared])
+    order = np.lexsort((partner, -shared, mention))  # by mention, most shared keys, lower partner
+    mention, partner = mention[order], partner[order]
+    first = np.searchsorted(mention, mention, side="left")  # where each mention's run starts
+    keep = (np.arange(len(mention)) - first) < limit
+    lo = np.minimum(mention[keep], partner[keep])
+    hi = np.maximum(mention[keep], partner[keep])
+    return set(zip(lo.tolist(), hi.tolist()))
 
 
 # ---------------------------------------------------------------- claims ------------
@@ -922,7 +995,7 @@ def _number_value(words: list[str], i: int, lex: _Lexicon) -> tuple[int, tuple[f
     else:
         return None
     start = i
-    for phrase, (qlo, qhi) in sorted(lex.qualifiers.items(), key=lambda kv: -len(kv[0])):
+    for phrase, (qlo, qhi) in lex.qualifiers.items():
         k = len(phrase)
         if start - k >= 0 and tuple(w.casefold() for w in words[start - k:start]) == phrase:
             lo, hi = rng
@@ -944,11 +1017,18 @@ def _format_value(words: list[str], start: int, end: int, lex: _Lexicon) -> str:
     return " ".join(out)
 
 
-@lru_cache(maxsize=1_000_000)
 def _claims_with_ranges(m: MentionRecord) -> list[tuple[Claim, tuple[float, float]]]:
+    return [(Claim(key=m.key, attribute=attr, value=value, text=text), rng)
+            for attr, value, text, rng in _sentence_claims(m.sentence)]
+
+
+@lru_cache(maxsize=200_000)
+def _sentence_claims(sentence: str) -> tuple[tuple[str, str, str, tuple[float, float]], ...]:
+    """(attribute, value, text, range) of each countable claim of a sentence; kept per sentence,
+    which several mentions and wire copies share."""
     lex = load_lexicon()
-    words = tokens(m.sentence.replace("-", " "))
-    out: list[tuple[Claim, tuple[float, float]]] = []
+    words = tokens(sentence.replace("-", " "))
+    out: list[tuple[str, str, str, tuple[float, float]]] = []
     used: set[int] = set()
     for i, w in enumerate(words):
         classes = lex.classes.get(stem(w), frozenset())
@@ -977,8 +1057,8 @@ def _claims_with_ranges(m: MentionRecord) -> list[tuple[Claim, tuple[float, floa
         value = _format_value(words, start, numpos, lex)
         lo_i, hi_i = min(start, i), max(numpos, i)
         text = " ".join(words[lo_i:hi_i + 1])
-        out.append((Claim(key=m.key, attribute=attr, value=value, text=text), rng))
-    return out
+        out.append((attr, value, text, rng))
+    return tuple(out)
 
 
 def extract_claims(m: MentionRecord) -> list[Claim]:
@@ -1394,7 +1474,7 @@ def cluster(mentions: list[MentionRecord], *, threshold: float = DEFAULT_THRESHO
     scores: dict[int, dict[int, float]] = {i: {} for i in clusters}
     weights = token_weights(views)
     for i, j in candidate_pairs(views, max_block=max_block, side_limit=SIDE_LIMIT):
-        s = same_event_score(views[i], views[j], weights)
+        s = _score(views[i], views[j], weights, explain=False, fa=feats[i], fb=feats[j])[0]
         if s > 0:
             scores[i][j] = s
             scores[j][i] = s
@@ -1405,7 +1485,7 @@ def cluster(mentions: list[MentionRecord], *, threshold: float = DEFAULT_THRESHO
     _join_statement_parts(clusters, views, salient)
     # side mentions left over stay events of their own (listed with minor=true)
     events = [_make_event([ms[i] for i in sorted(c.members)]) for c in clusters.values()]
-    for cache in (_features, _claims_with_ranges, _tokens):
+    for cache in (_features, _keys, _sentence_claims, _tokens, _fuzzy_hits, _text_features, _names_of, _speaker):
         cache.cache_clear()  # per run: a long-lived server must not keep every mention ever seen
     # stable, unique ids: a clash (two groups sharing a first mention's text) gets a suffix
     seen: dict[str, int] = {}

@@ -19,7 +19,7 @@ import polars as pl
 from service import dedup, offload
 from service.dedup import Event, MentionRecord
 from service.pipeline import pipeline_version
-from service.store import Database, fetch, query
+from service.store import Database, fetch, fetch_rows, query
 
 log = logging.getLogger("service.regroup")
 _UTC = pl.Datetime("us", "UTC")
@@ -46,11 +46,11 @@ def regroup(db: Database) -> RegroupReport:
         if not locked:
             with db.reading() as cur:
                 seen = _state(cur)
-                records = [_record(r) for r in fetch(cur, "current_mentions_for_dedup")]
+                records = _records(cur)
             events = _cluster(records)
         with db.writing() as cur:
             if locked:
-                records = [_record(r) for r in fetch(cur, "current_mentions_for_dedup")]
+                records = _records(cur)
                 events = _cluster(records)
             elif _state(cur) != seen:
                 log.info("mentions changed while clustering (attempt %d): clustering again", attempt)
@@ -102,22 +102,31 @@ def _skeleton(folded: str) -> str:
     return folded[0] + "".join(ch for ch in folded[1:] if ch not in "aeiou") if folded else folded
 
 
-def _record(row: dict) -> MentionRecord:
+def _records(cur: duckdb.DuckDBPyConnection) -> list[MentionRecord]:
+    # Interned: the driver hands each row its own copy of strings that many mentions share
+    # (a sentence holds several mentions; a source, a trigger, a wire copy's sentence recur),
+    # and at a million mentions the copies are gigabytes.
+    shared: dict = {}
+    return [_record(r, shared) for r in fetch_rows(cur, "current_mentions_for_dedup")]
+
+
+def _record(row: dict, shared: dict | None = None) -> MentionRecord:
+    one = (lambda v: v) if shared is None else (lambda v: v if v is None else shared.setdefault(v, v))
     return MentionRecord(
         key=(int(row["run_id"]), int(row["ordinal"])),
-        article_id=row["article_id"],
-        source=row["source"],
-        published_at=row["published_at"],
-        sentence=row["sentence"],
-        trigger=row["trigger"],
-        kind=row["kind"],
-        attributed_to=row["attributed_to"],
-        participants=tuple(row["participants"] or ()),
-        places=tuple(row["places"] or ()),
-        valid_from=row["valid_from"],
-        valid_until=row["valid_until"],
-        grain=row["grain"],
-        context=row["context"] or "",
+        article_id=one(row["article_id"]),
+        source=one(row["source"]),
+        published_at=one(row["published_at"]),
+        sentence=one(row["sentence"]),
+        trigger=one(row["trigger"]),
+        kind=one(row["kind"]),
+        attributed_to=one(row["attributed_to"]),
+        participants=tuple(one(p) for p in row["participants"] or ()),
+        places=tuple(one(p) for p in row["places"] or ()),
+        valid_from=one(row["valid_from"]),
+        valid_until=one(row["valid_until"]),
+        grain=one(row["grain"]),
+        context=one(row["context"] or ""),
         salient=row["salient"] is not False,
     )
 
