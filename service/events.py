@@ -97,6 +97,7 @@ class EventLexicon(msgspec.Struct, frozen=True):
     classes: dict[str, frozenset[str]]
     irregular: dict[str, str]
     habitual: frozenset[str]
+    narrative_adverbs: frozenset[str]
     version: str
 
 
@@ -118,6 +119,7 @@ def get_lexicon(language: str = "en") -> EventLexicon:
         light_verbs=frozenset(data.get("light_verbs", [])),
         organizations=frozenset(data.get("organization_heads", [])), signals=signals, classes=classes,
         irregular=dict(data.get("irregular", {})), habitual=frozenset(data.get("habitual", [])),
+        narrative_adverbs=frozenset(data.get("narrative_adverbs", [])),
         version=str(data.get("version", "0")),
     )
 
@@ -563,6 +565,7 @@ class _Extractor:
         for m in here:
             self._attribute(m, span, trailing)
         self._link_times(span, bounds, here)
+        self._narrative_adverbs(here)
         self.sentences_here.append(here)
 
     def _arguments(self, m: _Mention) -> None:
@@ -737,6 +740,25 @@ class _Extractor:
             s2, e2 = self._apply_link(link, start, end, target)
             target.anchored = True
             target.set(link, i, s2, e2, grain, f"{link} {e.text!r}{reason_extra} ({e.value}, {e.reason or e.resolved_against})")
+
+    def _narrative_adverbs(self, here: list[_Mention]) -> None:
+        """"He previously said eight people had been injured": an adverb of the narrative past
+        that the tagger does not take for a time ("previously", "formerly") places a statement
+        before the time under discussion, within the story the article tells: before the
+        anchor, from the story's first named day (closed in `run`); it does not continue the
+        narrative of the sentence before. Only a statement: what a source said earlier is part
+        of the story, while "he previously held similar posts" may lie years back. Being no
+        time expression, the adverb does not make the verb one its sentence dates."""
+        for m in here:
+            if m.timed or m.kind != "reporting" or m.reporter is not None or m.tense not in ("past", "perfect"):
+                continue
+            adverb = next((c for c in m.token.children
+                           if c.dep_ == "advmod" and c.text.casefold() in self.lex.narrative_adverbs), None)
+            if adverb is None:
+                continue
+            m.narrative = True
+            m.set("before", None, None, self.now, None,
+                  f"before the anchor: {adverb.text!r} places it earlier in the story")
 
     def _signal(self, root: Any, es: Any) -> tuple[str | None, Any | None]:
         """The preposition that introduces the expression and the token it attaches to."""

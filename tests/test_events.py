@@ -241,3 +241,11 @@ def test_a_second_reporting_verb_of_one_statement_is_shown_through_the_first() -
     called = [m for m in ms if m.trigger == "called"]
     assert expressed[0].salient and not called[0].salient  # one subject, one statement
     assert called[1].salient  # a speaker of its own: a statement of its own
+
+
+def test_previously_puts_a_statement_earlier_in_the_story_not_at_the_last_one() -> None:
+    ms = run("Floods hit the town on Monday. The mayor, Anna Berg, said on Tuesday that the bridge was closed. "
+             "Berg previously said two cars had been swept away.")
+    earlier = [m for m in ms if m.trigger == "said"][1]
+    assert days(earlier) == (date(2023, 5, 22), date(2023, 5, 24)), earlier.reason  # Monday .. the anchor
+    assert "previously" in earlier.reason and earlier.salient
