@@ -992,7 +992,7 @@ def duration_value(n: float | None, unit: str) -> str:
 @resolver
 def duration(m: Match, ctx: Context) -> Resolution | None:
     """'three days', 'a two-year', 'the past 20 years', 'several months', 'years'."""
-    unit = ctx.lookup("unit", m.g("unit"))
+    unit = ctx.lookup("unit", m.g("unit") or m.g("unit2"))
     if unit is None or m.g("old"):  # "a 42-year-old" is an age, not a time expression
         return None
     if m.g("num"):
@@ -1010,16 +1010,20 @@ def duration(m: Match, ctx: Context) -> Resolution | None:
     value = duration_value(n, unit)
     mod = _mod(ctx, m) or ("APPROX" if m.g("orso") else None)  # "two years or so"
     start = end = None
-    dir_ = ctx.lookup("qualifier", m.g("dir"))
+    dir_ = ctx.lookup("qualifier", m.g("dir")) or m.params.get("dir")
     if n is not None and dir_ in ("last", "next") and unit != "WE":
         whole = int(n) if n == int(n) else None
         if whole is not None:
             other = shift(ctx.anchor, unit, whole if dir_ == "next" else -whole)
             if other is not None:
                 start, end = (other, ctx.anchor) if dir_ == "last" else (ctx.anchor, other)
+    elif n is None and dir_ in ("last", "next"):
+        # "the past few weeks", "in recent months": an honest bound on the near side only
+        start, end = (None, ctx.anchor) if dir_ == "last" else (ctx.anchor, None)
     frame = _to_date_frame(m, ctx, unit, n)
-    return Resolution(m.rule.type, value, None, mod, start, end, "anchor" if start else "none",
-                      f"length {value}" + (f", {dir_} from the anchor" if start else "")
+    bounded = start is not None or end is not None
+    return Resolution(m.rule.type, value, None, mod, start, end, "anchor" if bounded else "none",
+                      f"length {value}" + (f", {dir_} from the anchor" if bounded else "")
                       + (f"; the story's frame is now {frame.value} to date" if frame else ""),
                       frame=frame)
 
