@@ -5,7 +5,8 @@ events, dedup), then scores what the store serves:
 - mentions found: a gold quote is found when a stored mention's trigger lies inside it;
 - same-event pairs over the found gold mentions: pairwise P/R/F1 and B-cubed F1;
 - events the timeline shows by default (gold: 18), and whether the injuries conflict is flagged with both sources;
-- order: for gold events with disjoint day bounds, whether the served intervals agree.
+- order: for gold events with disjoint day bounds, whether the served intervals agree;
+- last, every shown event that holds no gold mention, with its mentions and their sentences.
 
 Run: python3 -m uv run --frozen python scripts/eval_timeline.py --seeds
 
@@ -77,7 +78,8 @@ def load_store(folder: Path) -> Database:
 def served(db: Database) -> tuple[list[dict], dict[str, dict]]:
     with db.reading() as cur:
         rows = cur.execute("""
-            SELECT l.event_id, m.article_id, m.trigger_start, m.trigger_end, m.trigger, m.kind, a.body, m.salient
+            SELECT l.event_id, m.article_id, m.trigger_start, m.trigger_end, m.trigger, m.kind, a.body, m.salient,
+                   m.sentence_start, m.sentence_end
             FROM current_events e
             JOIN event_mention_links l ON l.dedup_run_id = e.dedup_run_id AND l.event_id = e.event_id
             JOIN event_mentions m ON m.run_id = l.run_id AND m.ordinal = l.mention_ordinal
@@ -85,7 +87,8 @@ def served(db: Database) -> tuple[list[dict], dict[str, dict]]:
         """).fetchall()
         events = cur.execute("SELECT event_id, kind, label, valid_from, valid_until, grain, has_conflict, conflicts, "
                              "salient FROM current_events").fetchall()
-    mentions = [dict(zip(("event_id", "article_id", "start", "end", "trigger", "kind", "body", "salient"), r))
+    mentions = [dict(zip(("event_id", "article_id", "start", "end", "trigger", "kind", "body", "salient",
+                          "sentence_start", "sentence_end"), r))
                 for r in rows]
     by_id = {e[0]: dict(zip(("event_id", "kind", "label", "valid_from", "valid_until", "grain", "has_conflict",
                              "conflicts", "salient"), e)) for e in events}
@@ -197,6 +200,15 @@ def seeds() -> None:
     for event_id, members in sorted(groups.items(), key=lambda kv: str(kv[0])):
         label = events[event_id]["label"] if event_id in events else "NOT FOUND"
         print(f"  {str(event_id)[:22]:22} {label[:40]:40} {' '.join(members)}")
+    # what to look at when the shown count is above the gold's: each shown event that holds no
+    # gold mention, with its mentions (S = salient) and their sentences
+    extra = sorted(e for e, ev in events.items() if ev["salient"] and e not in groups)
+    print(f"\nshown events holding no gold mention: {len(extra)}")
+    for event_id in extra:
+        print(f"  {event_id[:22]:22} {events[event_id]['label'][:60]}")
+        for m in sorted((m for m in mentions if m["event_id"] == event_id), key=lambda m: (m["article_id"], m["start"])):
+            sentence = m["body"][m["sentence_start"]:m["sentence_end"]]
+            print(f"    {'S' if m['salient'] else '-'} {m['article_id'][:12]:12} {m['trigger']!r:14} {m['kind']:10} {sentence[:90]!r}")
 
 
 # ------------------------------------------------------------------ trial --------------------

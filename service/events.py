@@ -97,6 +97,7 @@ class EventLexicon(msgspec.Struct, frozen=True):
     classes: dict[str, frozenset[str]]
     irregular: dict[str, str]
     habitual: frozenset[str]
+    negative_determiners: frozenset[str]
     narrative_adverbs: frozenset[str]
     version: str
 
@@ -119,6 +120,7 @@ def get_lexicon(language: str = "en") -> EventLexicon:
         light_verbs=frozenset(data.get("light_verbs", [])),
         organizations=frozenset(data.get("organization_heads", [])), signals=signals, classes=classes,
         irregular=dict(data.get("irregular", {})), habitual=frozenset(data.get("habitual", [])),
+        negative_determiners=frozenset(data.get("negative_determiners", [])),
         narrative_adverbs=frozenset(data.get("narrative_adverbs", [])),
         version=str(data.get("version", "0")),
     )
@@ -339,7 +341,8 @@ class _Mention:
 
     __slots__ = ("token", "sentence", "kind", "tense", "reporter", "speaker", "link", "index",
                  "start", "end", "grain", "reason", "nominal", "participants", "places", "subject",
-                 "according", "present_state", "pluperfect", "narrative", "anchored")
+                 "according", "present_state", "pluperfect", "narrative", "anchored", "defaulted",
+                 "speaker_named")
 
     def __init__(self, token: Any, sentence: tuple[int, int], kind: str, tense: str, nominal: bool):
         self.token = token
@@ -363,6 +366,8 @@ class _Mention:
         self.pluperfect = False
         self.narrative = False  # dated by "previously", "earlier": within the story
         self.anchored = False  # dated by its own sentence: a time expression or "after X"
+        self.defaulted = False  # its time is only the reference time (`_default_time`)
+        self.speaker_named = False  # the speaker is written as a name ("Russia", "Vyacheslav Gladkov")
 
     @property
     def timed(self) -> bool:
@@ -422,6 +427,9 @@ class _Extractor:
         self.attributes: dict[int, int] = {}  # trailing reporting verb -> the verb it attributes
         self.by_token: dict[int, _Mention] = {}
         self.mentions: list[_Mention] = []
+        # made when salience first needs them (every mention has its time by then)
+        self._dated_statements: dict[str, list[tuple[_Mention, frozenset[str]]]] | None = None  # by head word
+        self._dated_happenings: dict[str, list[_Mention]] | None = None  # by meaning class
         self.time_tokens: set[int] = set()
         for e in expressions:
             sp = doc.char_span(e.start, e.end, alignment_mode="expand") if e.end <= len(body) else None
@@ -471,7 +479,7 @@ class _Extractor:
         self._resolve_pronoun_speakers()
         for m in self.mentions:
             if m.kind == "reporting" and m.speaker is None and m.reporter is not None:
-                m.speaker = m.reporter.speaker
+                m.speaker, m.speaker_named = m.reporter.speaker, m.reporter.speaker_named
         self._continue_narrative()
         for m in self.mentions:
             self._default_time(m, depth=0)
@@ -632,6 +640,7 @@ class _Extractor:
                 if head.kind == "reporting":
                     sp = _speaker(head.token)  # "…, the governor said, reporting …"
             m.speaker = (_noun_phrase(sp, self.body) or None) if sp is not None and sp.tag_ not in ("WDT", "WP") else None
+            m.speaker_named = m.speaker is not None and sp is not None and sp.pos_ == "PROPN"
         # Climb to the nearest reporting verb whose complement holds this mention.
         node = t
         for _ in range(40):
@@ -669,9 +678,9 @@ class _Extractor:
                 if m is not None and m.kind == "reporting" and m.speaker is not None:
                     said_by = m.speaker.casefold()
                     if said_by in _PRONOUNS and last is not None:
-                        m.speaker = last
+                        m.speaker, m.speaker_named = last, True
                     elif said_by.startswith("the ") and said_by.split()[-1] in roles:
-                        m.speaker = roles[said_by.split()[-1]]  # "the governor": named earlier
+                        m.speaker, m.speaker_named = roles[said_by.split()[-1]], True  # "the governor": named earlier
                 if t.pos_ != "PROPN" or t.dep_ not in ("nsubj", "nsubjpass", "conj", "appos", "pobj"):
                     continue
                 key = t.text.casefold()
@@ -968,6 +977,7 @@ class _Extractor:
     def _default_time(self, m: _Mention, depth: int) -> None:
         if m.timed or depth > 8:
             return
+        m.defaulted = True
         if m.reporter is not None and m.reporter is not m:
             r = m.reporter
             self._default_time(r, depth + 1)
@@ -1101,7 +1111,9 @@ class _Extractor:
         with a known speaker made by a main verb; a happening asserted by a main clause or
         by what a statement reports. Not shown (kept and linked): nouns and side clauses
         without their own time, simple-present situations ("the region borders Ukraine"),
-        future, modal or infinitive verbs."""
+        future, modal or infinitive verbs, and undated statements the timeline already holds:
+        a source's standing position in the perfect beside its dated statements, a report of a
+        happening the article dates elsewhere."""
         t = m.token
         if m.tense == "modal" or any(c.text.casefold() in self.lex.habitual for c in t.children):
             return False  # "could undermine", "repeatedly shelled": not one dated happening
@@ -1113,6 +1125,10 @@ class _Extractor:
             return False  # "The Kremlin expressed concern and called for …": one statement, shown once
         if m.anchored:
             return m.start is not None or m.end is not None
+        if m.kind == "reporting" and self._standing_position(m):
+            return False  # "Russia has accused Kiev of …" beside "Russia said on Tuesday …"
+        if m.kind == "reporting" and self._reports_a_told_happening(m):
+            return False  # "The governor said towns had been shelled" beside "… shelled on Monday"
         if self._ongoing_up_to_now(m):
             return False  # "Russia has been reinforcing the front line": a trend, not a happening
         if m.nominal or m.present_state or m.kind == "state" or m.tense in ("future", "nonfinite"):
@@ -1123,6 +1139,82 @@ class _Extractor:
             if any(c.dep_ == "ccomp" and c.i in self.quoted for c in t.children):
                 return False  # an undated attribution of a quote ("…,” says Olga)
         return self._main_clause(t, depth=0)
+
+    @staticmethod
+    def _speaker_words(m: _Mention) -> tuple[str, ...] | None:
+        """The words of a named source ("Belgorod governor Vyacheslav Gladkov"), head last."""
+        return tuple(m.speaker.casefold().split()) or None if m.speaker_named and m.speaker else None
+
+    def _standing_position(self, m: _Mention) -> bool:
+        """A statement in the present perfect with no time of its own ("Russia has accused Kiev
+        of being behind the attack"), by a source whose statement within the story the article
+        dates ("Russia said on Tuesday …"). The perfect cannot place an act in the past; it
+        tells where the source stands at the time of writing, which sums up what the dated
+        statements say: the timeline shows the source's statement there. A perfect that is the
+        article's only word from its source ("Kyiv has denied any involvement") is shown.
+        One source: the same name at the head of both, the words of one name all in the other
+        ("Vyacheslav Gladkov" / "Belgorod governor Vyacheslav Gladkov"; never "Juanita
+        Castro" / "Fidel Castro")."""
+        words = self._speaker_words(m)
+        if m.tense != "perfect" or m.nominal or not m.defaulted or words is None:
+            return False
+        if self._dated_statements is None:
+            since = self.anchor - STORY_WINDOW
+            self._dated_statements = {}
+            for n in self.mentions:
+                nw = self._speaker_words(n)
+                if n.kind == "reporting" and n.anchored and nw is not None and n.start is not None and n.start >= since:
+                    self._dated_statements.setdefault(nw[-1], []).append((n, frozenset(nw)))
+        mine = frozenset(words)
+        return any(n is not m and (mine <= theirs or theirs <= mine)
+                   for n, theirs in self._dated_statements.get(words[-1], ()))
+
+    def _meaning(self, t: Any) -> set[str]:
+        """The meaning classes of a happening: of its verb or noun, of its direct object, and of
+        the nouns completing it through a preposition other than a time signal ("subjected to
+        bombardments", "came under fire"; not "after the bombing")."""
+        words = [t, *(c for c in t.children if c.dep_ == "dobj"),
+                 *(g for c in t.children if c.dep_ == "prep" and c.text.casefold() not in self.lex.signals
+                   for g in c.children if g.dep_ == "pobj")]
+        return {name for w in words for cand in lemma_candidates(w.text, self.lex)
+                for name, members in self.lex.classes.items() if cand in members}
+
+    def _reports_a_told_happening(self, m: _Mention) -> bool:
+        """A statement with no time of its own that reports, after its verb, a past happening
+        with no time of its own either ("Gladkov said several locations had been subjected to
+        numerous bombardments"), when another sentence of the article tells and dates a shown
+        happening of the same meaning whose time fits ("fighters attacked several towns on
+        Monday"): what the statement reports is already on the timeline, and the statement is a
+        source of it, not news of its own. A reported happening with a negated participant ("no
+        assault had begun") is news of its own."""
+        if m.nominal or not m.defaulted:
+            return False
+        for c in m.token.children:
+            cm = self.by_token.get(c.i)
+            if c.dep_ != "ccomp" or c.i < m.token.i or cm is None or cm.kind != "occurrence" \
+                    or cm.anchored or cm.tense not in ("past", "perfect"):
+                continue
+            if any(g.dep_ == "det" and g.text.casefold() in self.lex.negative_determiners
+                   for a in cm.token.children if a.dep_ in _SUBJ or a.dep_ == "dobj" for g in a.children):
+                continue
+            meaning = self._meaning(cm.token)
+            if not meaning:
+                continue
+            if self._dated_happenings is None:
+                self._dated_happenings = {}
+                for n in self.mentions:
+                    if n.kind == "occurrence" and n.anchored and n.start is not None and n.end is not None:
+                        for name in self._meaning(n.token):
+                            self._dated_happenings.setdefault(name, []).append(n)
+            for n in (n for name in sorted(meaning) for n in self._dated_happenings.get(name, ())):
+                if n.sentence == m.sentence:
+                    continue
+                assert n.start is not None and n.end is not None
+                if (cm.end is not None and n.start >= cm.end) or (cm.start is not None and n.end <= cm.start):
+                    continue  # the dated happening lies outside what the report allows
+                if self._salient(n):
+                    return True
+        return False
 
     def _second_verb_of_statement(self, t: Any) -> bool:
         """A reporting verb coordinated with an earlier one and sharing its subject ("The

@@ -243,6 +243,29 @@ def test_a_second_reporting_verb_of_one_statement_is_shown_through_the_first() -
     assert called[1].salient  # a speaker of its own: a statement of its own
 
 
+def test_a_perfect_statement_beside_a_dated_one_of_its_source_is_its_standing_position() -> None:
+    ms = run("Greece said on Monday that its coast guard had rescued 40 migrants. "
+             "Greece has accused Turkey of pushing boats into its waters. Turkey has denied the accusation.")
+    assert one(ms, "said").salient
+    assert not one(ms, "accused").salient  # where Greece stands: what its dated statement shows
+    assert one(ms, "denied").salient  # Turkey's only word in the article: shown
+    assert one(run("Greece has accused Turkey of pushing boats into its waters."), "accused").salient
+
+
+def test_a_statement_of_a_happening_the_article_dates_is_its_source_not_news() -> None:
+    dated = "Rebels attacked three villages near the border on Sunday. "
+    said = [one(run(body), "said") for body in (
+        dated + "Governor Maria Lopez said two of the villages had been shelled.",
+        dated + "Governor Maria Lopez said no village had been shelled.",
+        dated + "Governor Maria Lopez said two bridges had been closed.",
+        "Governor Maria Lopez said two villages had been shelled.",
+    )]
+    assert not said[0].salient  # the shelling is the attack the article dates: she is its source
+    assert said[1].salient  # a denied happening is news of its own
+    assert said[2].salient  # another happening
+    assert said[3].salient  # nothing else tells it
+
+
 def test_previously_puts_a_statement_earlier_in_the_story_not_at_the_last_one() -> None:
     ms = run("Floods hit the town on Monday. The mayor, Anna Berg, said on Tuesday that the bridge was closed. "
              "Berg previously said two cars had been swept away.")
