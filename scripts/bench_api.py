@@ -9,9 +9,9 @@
    (a free port, TIMELINE_LOAD_DEMO=false); the time until /health answers includes opening
    the store and building the in-memory BM25 index over every current event.
 3. **Cases.** Each case runs `--warmup` requests, then `--requests` timed ones (default 200;
-   `--slow-requests`, default 30, for q and dedup=false, which take seconds each at this size),
+   `--slow-requests`, default 30, for dedup=false, which takes a second or more each at this size),
    one after another from one client: `/timeline?limit=100` plain, with from/until (a 30-day
-   window), source, kind, entity, q (BM25; its first request is timed apart), dedup=false,
+   window), source, kind, entity, q (BM25), dedup=false,
    as_of between the first two dedup runs, a deep page (offset 500,000), and `/events/{id}`
    over ids of the first pages. p50/p95/p99/max per case, with the server's CPU per request
    (from /proc: it holds when other jobs share the cores, unlike latency), and the total the
@@ -135,12 +135,19 @@ def main() -> int:
     ap.add_argument("--warmup", type=int, default=10, help="untimed requests per case first (default 10)")
     ap.add_argument("--ndjson-seconds", type=float, default=20, help="how long to stream NDJSON pages (default 20)")
     ap.add_argument("--slow-requests", type=int, default=30,
-                    help="timed requests of the q and dedup=false cases, which take seconds each at 1 M events (default 30)")
+                    help="timed requests of the dedup=false case, which takes seconds each at 1 M events (default 30)")
     ap.add_argument("--only", help="run only the cases whose name contains this")
+    ap.add_argument("--cases", help="run only the cases whose name contains one of these comma-separated "
+                                    "words, e.g. 'q=,dedup=false' ('ndjson' for the stream)")
     ap.add_argument("--rebuild", action="store_true", help="generate the store again")
     args = ap.parse_args()
     if not 1 <= args.requests <= 10_000:
         raise SystemExit("--requests must be between 1 and 10,000")
+
+    chosen = [c.strip() for c in (args.cases or "").split(",") if c.strip()]
+
+    def wanted(name: str) -> bool:
+        return (not args.only or args.only in name) and (not chosen or any(c in name for c in chosen))
 
     print(f"{os.cpu_count()} CPUs, load average at start {os.getloadavg()[0]:.1f} (latencies grow with it)")
     store, info = cached_store(args.events, rebuild=args.rebuild, log=lambda line: print(line, flush=True))
@@ -175,10 +182,10 @@ def main() -> int:
                     ids += [e["id"] for e in page["items"]]
                 loads = []
                 for name, path, params in cases(as_of_past, ids):
-                    if args.only and args.only not in name:
+                    if not wanted(name):
                         continue
                     requests = args.requests
-                    if name.startswith(("timeline dedup=false", "timeline q=")):
+                    if name.startswith("timeline dedup=false"):
                         requests = min(requests, args.slow_requests)  # a second or more each, see --slow-requests
                     results[name] = measure(client, proc.pid, path, params, args.warmup, requests)
                     loads.append(os.getloadavg()[0])
@@ -186,7 +193,7 @@ def main() -> int:
                     print(f"  {name}: first {r['first_ms']:.0f} ms, p95 {quantile(r['times'], .95):.1f} ms, "
                           f"{len(r['errors'])} errors", flush=True)
                 stream = None
-                if not args.only or "ndjson" in args.only:
+                if wanted("ndjson"):
                     stream = ndjson_stream(client, proc.pid, args.ndjson_seconds, 500)
                     loads.append(os.getloadavg()[0])
                 memory = {line.split(":")[0]: int(line.split()[1]) // 1024

@@ -6,9 +6,13 @@
 -- with its sentence and body cost 10 s at 2 M mentions).
 WITH m AS MATERIALIZED (
     SELECT m.run_id, m.ordinal, m.article_id, m.version, m.valid_from, m.valid_until, a.published_at
-    FROM event_mentions_as_of($as_of) m
+    FROM event_mentions m
     JOIN article_versions a ON a.article_id = m.article_id AND a.version = m.version
-    WHERE ($minor OR m.salient)
+    -- event_mentions_as_of($as_of) without joining every mention to run_history: recorded by
+    -- then, and not of a run superseded by then (few runs are)
+    WHERE m.recorded_at <= $as_of
+      AND m.run_id NOT IN (SELECT run_id FROM run_history WHERE superseded_at <= $as_of)
+      AND ($minor OR m.salient)
       AND ($kind IS NULL OR m.kind = $kind)
       AND ($from IS NULL OR m.valid_until IS NULL OR m.valid_until > $from)
       AND ($until IS NULL OR m.valid_from IS NULL OR m.valid_from < $until)
