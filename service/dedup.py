@@ -1473,8 +1473,18 @@ def cluster(mentions: list[MentionRecord], *, threshold: float = DEFAULT_THRESHO
                                [f.speaker] if f.speaker and v.kind == "reporting" else [], {_place(v)})
     scores: dict[int, dict[int, float]] = {i: {} for i in clusters}
     weights = token_weights(views)
+    # A pair's score reads only the two mentions' `_signature`s and whether they share their
+    # article, sentence and source organisation; syndicated copies of a wire story make the
+    # same pair of signatures over and over, scored once.
+    signatures: dict[tuple, int] = {}
+    sig = [signatures.setdefault(_signature(v, f), len(signatures)) for v, f in zip(views, feats)]
+    memo: dict[tuple[int, int, bool, bool, bool], float] = {}
     for i, j in candidate_pairs(views, max_block=max_block, side_limit=SIDE_LIMIT):
-        s = _score(views[i], views[j], weights, explain=False, fa=feats[i], fb=feats[j])[0]
+        a, b = views[i], views[j]
+        key = (sig[i], sig[j], a.article_id == b.article_id, a.sentence == b.sentence, feats[i].org == feats[j].org)
+        s = memo.get(key)
+        if s is None:
+            s = memo[key] = _score(a, b, weights, explain=False, fa=feats[i], fb=feats[j])[0]
         if s > 0:
             scores[i][j] = s
             scores[j][i] = s
@@ -1485,7 +1495,7 @@ def cluster(mentions: list[MentionRecord], *, threshold: float = DEFAULT_THRESHO
     _join_statement_parts(clusters, views, salient)
     # side mentions left over stay events of their own (listed with minor=true)
     events = [_make_event([ms[i] for i in sorted(c.members)]) for c in clusters.values()]
-    for cache in (_features, _keys, _sentence_claims, _tokens, _fuzzy_hits, _text_features, _names_of, _speaker):
+    for cache in (_features, _keys, _phrase, _sentence_claims, _tokens, _fuzzy_hits, _text_features, _names_of, _speaker):
         cache.cache_clear()  # per run: a long-lived server must not keep every mention ever seen
     # stable, unique ids: a clash (two groups sharing a first mention's text) gets a suffix
     seen: dict[str, int] = {}
@@ -1497,6 +1507,12 @@ def cluster(mentions: list[MentionRecord], *, threshold: float = DEFAULT_THRESHO
             e = Event(**{**e.__dict__, "event_id": f"{e.event_id}-{n + 1}"})
         out.append(e)
     return sorted(out, key=_event_order)
+
+
+def _signature(m: MentionRecord, f: _Features) -> tuple:
+    """Everything `_score` reads of one mention, but for its article, sentence and source
+    organisation, which it only compares with the other mention's."""
+    return (m.kind, m.trigger, m.context or m.sentence, f.names, f.speaker, f.lo, f.hi, f.fine)
 
 
 def _event_order(e: Event) -> tuple:
@@ -1573,8 +1589,26 @@ def _claim_conflicts(members: list[MentionRecord], claims: list[tuple[Claim, tup
 def _label(members: list[MentionRecord]) -> str:
     lex = load_lexicon()
     m = next((x for x in members if x.salient), members[0])  # the event as a main clause tells it
-    words = tokens(m.sentence)
-    trig = tokens(m.trigger)
+    text = _phrase(m.sentence, m.trigger)
+    if m.kind == "reporting" and m.attributed_to and m.attributed_to.casefold() not in lex.pronouns \
+            and m.attributed_to.casefold() not in text.casefold():
+        text = f"{m.attributed_to}: {text}"
+    places: list[str] = []
+    for x in members:
+        for p in x.places:
+            if p not in places and p.casefold() not in text.casefold():
+                places.append(p)
+    if places:
+        text += " (" + ", ".join(places[:2]) + ")"
+    return text[:100]
+
+
+@lru_cache(maxsize=100_000)
+def _phrase(sentence: str, trigger: str) -> str:
+    """The trigger with a content word before it and two after: the words of a label."""
+    lex = load_lexicon()
+    words = tokens(sentence)
+    trig = tokens(trigger)
     pos = None
     if trig:
         t0 = stem(trig[0])
@@ -1589,18 +1623,7 @@ def _label(members: list[MentionRecord]) -> str:
         before = [w for w in words[max(0, pos - 3):pos] if content(w)][-1:]
         after = [w for w in words[pos + 1:pos + 6] if content(w)][:2]
         phrase = before + words[pos:pos + len(trig)] + after
-    text = " ".join(phrase) or m.trigger
-    if m.kind == "reporting" and m.attributed_to and m.attributed_to.casefold() not in lex.pronouns \
-            and m.attributed_to.casefold() not in text.casefold():
-        text = f"{m.attributed_to}: {text}"
-    places: list[str] = []
-    for x in members:
-        for p in x.places:
-            if p not in places and p.casefold() not in text.casefold():
-                places.append(p)
-    if places:
-        text += " (" + ", ".join(places[:2]) + ")"
-    return text[:100]
+    return " ".join(phrase) or trigger
 
 
 def _make_event(members: list[MentionRecord]) -> Event:
