@@ -6,6 +6,7 @@ pipeline version names both, and stored rows carry it so that stale rows can be 
 
 from __future__ import annotations
 
+import hashlib
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -44,12 +45,24 @@ def configure(settings: Settings) -> None:
 
 @cache
 def pipeline_version() -> str:
-    """Code version + lexicon content hash (+ the tense mode when it is not the default):
-    anything that changes what is derived makes a new pipeline version."""
+    """Code version + content hash of the time and event lexicons (+ the tense mode when it is
+    not the default): anything that changes what is derived makes a new pipeline version. A
+    change to the deriving code itself bumps `service.__version__`."""
     from service.temporal import LEXICON_VERSION
 
     suffix = "" if _options["tense"] == "parser" else f".tense-{_options['tense']}"
-    return f"{__version__}+lex.{LEXICON_VERSION}{suffix}"
+    return f"{__version__}+lex.{LEXICON_VERSION}.ev.{_events_lexicon_version()}{suffix}"
+
+
+def _events_lexicon_version() -> str:
+    # The event words (triggers, reporting verbs, salience) change the mentions as surely as the
+    # time words change the times; only the time lexicon used to count.
+    from service.events import LEXICON_DIR
+
+    digest = hashlib.sha256()
+    for path in sorted(LEXICON_DIR.glob("*.toml")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:8]
 
 
 def derive(article: Article) -> Derived:
