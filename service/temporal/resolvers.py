@@ -850,35 +850,48 @@ def fiscal_year(m: Match, ctx: Context) -> Resolution | None:
     return res(m, cal.year(y), "absolute", "fiscal year named by its calendar year", _mod(ctx, m))
 
 
+def _holiday_on(spec: dict[str, Any], y: int) -> date | None:
+    if "easter" in spec:
+        return _easter(y) + timedelta(days=int(spec["easter"]))
+    if "nth" in spec:  # nth weekday of a month (Thanksgiving: 4th Thursday of November), from a day
+        first = date(y, spec["month"], int(spec.get("from_day", 1)))
+        delta = (spec["weekday"] - 1 - first.weekday()) % 7
+        return first + timedelta(days=delta + 7 * (spec["nth"] - 1))
+    return cal.safe_date(y, spec["month"], spec["day"])
+
+
 @resolver
 def holiday(m: Match, ctx: Context) -> Resolution | None:
+    """'Christmas', 'Thanksgiving 1998'; with params.week, the week holding it ('Easter week').
+
+    Without a year, the tense picks the occurrence: a past clause the last one begun, a
+    future clause the next one not over, otherwise the nearest.
+    """
     spec = ctx.lookup("holiday", m.g("holiday"))
     if not isinstance(spec, dict):
         return None
+    week = bool(m.params.get("week"))
+
+    def period(d: date) -> Period:
+        return cal.week_of(d) if week else cal.day(d)
+
     explicit = _year(ctx, m.g("year"))
-
-    def on(y: int) -> date | None:
-        if "easter" in spec:
-            return _easter(y) + timedelta(days=int(spec["easter"]))
-        if "nth" in spec:  # nth weekday of a month (Thanksgiving: 4th Thursday of November), from a day
-            first = date(y, spec["month"], int(spec.get("from_day", 1)))
-            delta = (spec["weekday"] - 1 - first.weekday()) % 7
-            return first + timedelta(days=delta + 7 * (spec["nth"] - 1))
-        return cal.safe_date(y, spec["month"], spec["day"])
-
     if explicit is not None:
-        d = on(explicit)
-        return res(m, cal.day(d), "absolute", "holiday in an explicit year") if d else None
+        d = _holiday_on(spec, explicit)
+        return res(m, period(d), "absolute", "holiday in an explicit year") if d else None
     how, why = direction(ctx, m)
-    candidates = [d for d in (on(ctx.anchor.year - 1), on(ctx.anchor.year), on(ctx.anchor.year + 1)) if d]
-    today = ctx.today
-    if how == "past":
-        pick = max((d for d in candidates if d <= today), default=None)
-    elif how == "future":
-        pick = min((d for d in candidates if d >= today), default=None)
+    days = [d for d in (_holiday_on(spec, y) for y in (ctx.anchor.year - 1, ctx.anchor.year, ctx.anchor.year + 1)) if d]
+    candidates = [period(d) for d in days]
+    now = ctx.anchor
+    if how == "past":  # the last one begun ("as Easter week began" on its Monday)
+        pick = max((p for p in candidates if p.start is not None and p.start <= now),
+                   key=lambda p: p.start, default=None)  # type: ignore[arg-type, return-value]
+    elif how == "future":  # the next one not over yet
+        pick = min((p for p in candidates if p.end is not None and p.end > now),
+                   key=lambda p: p.start, default=None)  # type: ignore[arg-type, return-value]
     else:
-        pick = min(candidates, key=lambda d: abs((d - today).days), default=None)
-    return res(m, cal.day(pick), "anchor", f"{why}: {how} occurrence") if pick else None
+        pick = min(candidates, key=lambda p: abs((p.start - now).total_seconds()), default=None)  # type: ignore[operator]
+    return res(m, pick, "anchor", f"{why}: {how} occurrence") if pick else None
 
 
 def _easter(y: int) -> date:
