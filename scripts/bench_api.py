@@ -8,8 +8,7 @@
 2. **Server.** A copy of the file is served by `timeline serve` in a subprocess on 127.0.0.1
    (a free port, TIMELINE_LOAD_DEMO=false); the time until /health answers includes opening
    the store and building the in-memory BM25 index over every current event.
-3. **Cases.** Each case runs `--warmup` requests, then `--requests` timed ones (default 200;
-   `--slow-requests`, default 30, for dedup=false, which takes a second or more each at this size),
+3. **Cases.** Each case runs `--warmup` requests, then `--requests` timed ones (default 200),
    one after another from one client: `/timeline?limit=100` plain, with from/until (a 30-day
    window), source, kind, entity, q (BM25), dedup=false,
    as_of between the first two dedup runs, a deep page (offset 500,000), and `/events/{id}`
@@ -134,8 +133,6 @@ def main() -> int:
     ap.add_argument("--requests", type=int, default=200, help="timed requests per case (default 200)")
     ap.add_argument("--warmup", type=int, default=10, help="untimed requests per case first (default 10)")
     ap.add_argument("--ndjson-seconds", type=float, default=20, help="how long to stream NDJSON pages (default 20)")
-    ap.add_argument("--slow-requests", type=int, default=30,
-                    help="timed requests of the dedup=false case, which takes seconds each at 1 M events (default 30)")
     ap.add_argument("--only", help="run only the cases whose name contains this")
     ap.add_argument("--cases", help="run only the cases whose name contains one of these comma-separated "
                                     "words, e.g. 'q=,dedup=false' ('ndjson' for the stream)")
@@ -184,10 +181,7 @@ def main() -> int:
                 for name, path, params in cases(as_of_past, ids):
                     if not wanted(name):
                         continue
-                    requests = args.requests
-                    if name.startswith("timeline dedup=false"):
-                        requests = min(requests, args.slow_requests)  # a second or more each, see --slow-requests
-                    results[name] = measure(client, proc.pid, path, params, args.warmup, requests)
+                    results[name] = measure(client, proc.pid, path, params, args.warmup, args.requests)
                     loads.append(os.getloadavg()[0])
                     r = results[name]
                     print(f"  {name}: first {r['first_ms']:.0f} ms, p95 {quantile(r['times'], .95):.1f} ms, "
@@ -219,7 +213,9 @@ def main() -> int:
         for error in r["errors"][:2]:
             print(f"error ({name}): {error}")
     print("\n'first': the case's first request, before the warm-up: the first read of a dedup run loads its "
-          "order into memory, the first of an entity scans the text; the BM25 index itself is built at start (above)")
+          "order into memory, the first dedup=false read of a state of the store loads the mentions' order, the "
+          "first of an entity scans the text, the first q maps the index to the run; the BM25 index itself is "
+          "built at start (above)")
     if stream:
         mb = stream["bytes"] / 1e6
         print(f"NDJSON: {stream['pages']} pages of 500 (the largest page the API allows) read one after another in "

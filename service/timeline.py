@@ -6,8 +6,10 @@ A dedup run never changes once stored, so the order of its events on the timelin
 either. The server keeps the events of the last few runs it was asked about in memory, in that
 order (`TimelineOrders`, one per store): a page is then a filter and a slice of that order, not
 a join and sort of every event of the run on each request (4 s per page at 1 M events, see
-scripts/bench_api.py). Without one (`timeline export`), the same answers come from SQL
-(`timeline_events.sql`).
+scripts/bench_api.py). Likewise the mentions known at the last few states of the store, for
+dedup=false pages (`MentionOrders`, in a private in-memory DuckDB database). Without them
+(`timeline export`), the same answers come from SQL (`timeline_events.sql`,
+`timeline_mentions.sql`); tests/test_bench_api_data.py checks both give the same pages.
 """
 
 from __future__ import annotations
@@ -134,9 +136,12 @@ class TimelineQuery(msgspec.Struct, frozen=True, kw_only=True):
 def read_timeline(cur: duckdb.DuckDBPyConnection, query: TimelineQuery, index: TextIndex | None = None,
                   orders: TimelineOrders | None = None) -> Timeline:
     """The timeline page `query` asks for. With `orders` (the server's), deduplicated pages are
-    cut from the run's order in memory; the answer is the same as without."""
+    cut from the run's order in memory, and pages of mentions (dedup=false) from the mentions'
+    order in memory; the answer is the same as without."""
     if query.dedup and orders is not None:
         return _read_from_order(cur, query, index, orders)
+    if not query.dedup and orders is not None:
+        return orders.mentions.read(cur, query)
     params: dict[str, Any] = {
         "as_of": query.as_of, "from": query.start, "until": query.end, "q": query.q, "entity": query.entity,
         "source": query.source, "article": query.article, "kind": query.kind, "minor": query.minor,
@@ -168,6 +173,7 @@ class TimelineOrders:
         self._keep = keep
         self._lock = threading.Lock()
         self._runs: OrderedDict[tuple, RunOrder] = OrderedDict()
+        self.mentions = MentionOrders(db, keep)
 
     def frame(self, run: dict[str, Any]) -> RunOrder:
         import polars as pl
@@ -187,6 +193,128 @@ class TimelineOrders:
             while len(self._runs) > self._keep:
                 self._runs.popitem(last=False)
             return order
+
+
+class MentionOrders:
+    """The mentions known at the last `keep` states of the store read, each in the order of
+    timeline_mentions.sql, for one store's dedup=false pages: at 2 M mentions that query joins
+    every mention to its article and sorts them all on each page (1-3 s).
+
+    A state is the record time of the last pipeline run by `as_of` (timeline_mention_state.sql):
+    the set of current mentions changes only then. Its mentions are read once, in order, with what
+    a page shows and the filters test (timeline_mention_order.sql, on a cursor of its own), into a
+    private in-memory DuckDB database (as the text index is), with each row's place among the
+    mentions a page without filters lists. A page without filters is then a range of those places;
+    with filters it is the same WHERE as timeline_mentions.sql over the one ordered table."""
+
+    _CLASSES = {(False, True): "shown_dated", (True, True): "listed_dated",
+                (False, False): "shown_undated", (True, False): "listed_undated"}
+    # The table names below are ours (mentions_<n>), never input.
+    _BUILD = "CREATE TABLE {table} AS SELECT * FROM new_mentions"  # in `pos` order already
+    _COUNTS = ("SELECT count_if(shown AND dated), count_if(dated), count_if(shown AND NOT dated), "
+               "count_if(NOT dated) FROM {table}")
+    # timeline_mentions.sql's page columns
+    _PAGE = """SELECT article_id || '#' || ordinal AS event_id, kind, trigger AS label, valid_from, valid_until,
+               grain, false AS has_conflict, []::VARCHAR[] AS conflicts, 1 AS mention_count, [source] AS sources,
+               [article_id] AS articles, sentence AS first_quote, published_at AS first_reported_at, timezone,
+               NULL::DOUBLE AS score
+        FROM {table}"""
+    _RANGE = _PAGE + " WHERE {place} >= $offset AND {place} < $offset + $limit ORDER BY pos"
+    # timeline_mentions.sql's filters
+    _WHERE = """ WHERE ($minor OR shown) AND dated = $dated
+          AND ($kind IS NULL OR kind = $kind)
+          AND ($from IS NULL OR valid_until IS NULL OR valid_until > $from)
+          AND ($until IS NULL OR valid_from IS NULL OR valid_from < $until)
+          AND ($source IS NULL OR source = $source)
+          AND ($article IS NULL OR article_id = $article)
+          AND ($entity IS NULL OR sentence ILIKE '%' || $entity || '%'
+               OR list_contains(list_transform(participants || places, x -> lower(x)), lower($entity)))
+          AND ($q IS NULL OR sentence ILIKE '%' || $q || '%')"""
+    _FILTERED = _PAGE + _WHERE + " ORDER BY pos LIMIT $limit OFFSET $offset"
+    _TOTAL = "SELECT count(*) FROM {table}" + _WHERE
+
+    def __init__(self, db: Database, keep: int = 2) -> None:
+        self._db = db
+        self._keep = keep
+        self._lock = threading.Lock()
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._tables: OrderedDict[datetime, tuple[str, tuple[int, ...]]] = OrderedDict()
+        self._made = 0
+
+    def _table(self, state: datetime) -> tuple[str, tuple[int, ...]]:
+        """The table holding the mentions known at `state`, and its four counts (made if missing)."""
+        with self._lock:
+            if state in self._tables:
+                self._tables.move_to_end(state)
+                return self._tables[state]
+            if self._con is None:
+                self._con = duckdb.connect(":memory:")
+                self._con.execute("SET TimeZone = 'UTC'")  # as the store: times come back in UTC
+            with self._db.reading() as cur:
+                rows = cur.execute(named_query("timeline_mention_order"), {"as_of": state}).to_arrow_table()
+            self._made += 1
+            table = f"mentions_{self._made}"
+            self._con.register("new_mentions", rows)
+            try:
+                self._con.execute(self._BUILD.format(table=table))
+            finally:
+                self._con.unregister("new_mentions")
+            del rows
+            counts = tuple(int(n or 0) for n in self._con.execute(self._COUNTS.format(table=table)).fetchone())
+            self._tables[state] = (table, counts)
+            while len(self._tables) > self._keep:
+                old, _ = self._tables.popitem(last=False)[1]
+                self._con.execute(f"DROP TABLE {old}")
+            return self._tables[state]
+
+    def read(self, cur: duckdb.DuckDBPyConnection, query: TimelineQuery) -> Timeline:
+        """timeline_mentions.sql's page for `query` (dedup=false), from the copy of its state."""
+        state = cur.execute(named_query("timeline_mention_state"), {"as_of": query.as_of}).fetchone()[0]
+        if state is None:  # nothing was known yet
+            return Timeline(as_of=query.as_of, dedup=False, items=[], undated=[], total=0, limit=query.limit,
+                            offset=query.offset, next_offset=None)
+        try:
+            return self._read(state, query)
+        except duckdb.CatalogException:  # its table was dropped meanwhile (two newer states were read): again
+            return self._read(state, query)
+
+    def _read(self, state: datetime, query: TimelineQuery) -> Timeline:
+        table, counts = self._table(state)
+        filters = {"from": query.start, "until": query.end, "q": query.q, "entity": query.entity,
+                   "source": query.source, "article": query.article, "kind": query.kind}
+        plain = all(v is None for v in filters.values())
+        reader = self._con.cursor()
+        try:
+            def page(dated: bool, limit: int, offset: int) -> tuple[list[dict], int]:
+                if plain:  # a range of the places in this page's list
+                    place = self._CLASSES[(query.minor, dated)]
+                    total = counts[list(self._CLASSES).index((query.minor, dated))]
+                    result = reader.execute(self._RANGE.format(table=table, place=place),
+                                            {"offset": offset, "limit": limit})
+                else:
+                    params = filters | {"minor": query.minor, "dated": dated}
+                    total = reader.execute(self._TOTAL.format(table=table), params).fetchone()[0]
+                    result = reader.execute(self._FILTERED.format(table=table),
+                                            params | {"offset": offset, "limit": limit})
+                columns = [d[0] for d in result.description]
+                return [dict(zip(columns, row)) for row in result.fetchall()], int(total)
+
+            dated, total = page(True, query.limit, query.offset)
+            undated, _ = page(False, MAX_UNDATED, 0)
+        finally:
+            reader.close()
+        items = _with_overlaps([_entry(r) for r in dated])
+        total = total if dated else 0  # as timeline_mentions.sql, whose rows carry the total
+        more = query.offset + len(items) < total
+        return Timeline(as_of=query.as_of, dedup=False, items=items, undated=[_entry(r) for r in undated],
+                        total=total, limit=query.limit, offset=query.offset,
+                        next_offset=query.offset + len(items) if more else None)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._con is not None:
+                self._con.close()
+                self._con = None
 
 
 class RunOrder:

@@ -180,3 +180,38 @@ def test_text_search_pages_from_memory_equal_the_sql_query(store: Path, runs: li
                 assert msgspec.json.encode(memory) == msgspec.json.encode(read_timeline(cur, q, db.text_index))
     finally:
         db.close()
+
+
+def test_mention_pages_from_memory_equal_the_sql_query(store: Path, runs: list[datetime]) -> None:
+    """dedup=false: the server's ordered copy of the current mentions (service/timeline.py,
+    MentionOrders) gives timeline_mentions.sql's pages, totals and undated lists."""
+    db = Database(store, read_only=True)
+    try:
+        now = datetime.now(timezone.utc)
+        past, before = runs[0] + timedelta(minutes=30), runs[0] - timedelta(days=40)
+        queries = [TimelineQuery(as_of=now, limit=100, dedup=False),
+                   TimelineQuery(as_of=now, limit=100, offset=2_000, dedup=False, minor=True),
+                   TimelineQuery(as_of=now, limit=500, offset=4_500, dedup=False),
+                   TimelineQuery(as_of=past, limit=50, offset=10, dedup=False),
+                   TimelineQuery(as_of=before, limit=50, dedup=False),
+                   TimelineQuery(as_of=now, limit=100, dedup=False, source="Outlet 07", minor=True),
+                   TimelineQuery(as_of=now, limit=100, dedup=False, article="bench-0000003-2"),
+                   TimelineQuery(as_of=now, limit=100, dedup=False, entity="Tehran", kind="occurrence"),
+                   TimelineQuery(as_of=now, limit=100, dedup=False, entity="border post"),
+                   TimelineQuery(as_of=now, limit=100, dedup=False, q="ceasefire", offset=5),
+                   TimelineQuery(as_of=past, limit=100, dedup=False, kind="state", minor=True),
+                   TimelineQuery(as_of=now, limit=100, dedup=False,
+                                 start=datetime(2000, 3, 1, tzinfo=timezone(timedelta(hours=3))),
+                                 end=datetime(2000, 4, 1, tzinfo=timezone.utc)),
+                   TimelineQuery(as_of=now, limit=100, dedup=False, offset=10**6)]
+        orders = timeline_orders(db)
+        with db.reading() as cur:
+            for q in queries:
+                memory = read_timeline(cur, q, None, orders)
+                assert msgspec.json.encode(memory) == msgspec.json.encode(read_timeline(cur, q, None)), q
+            first = read_timeline(cur, queries[0], None, orders)
+            assert first.total > 2_098 and len(first.items) == 100 and first.undated
+            assert read_timeline(cur, queries[4], None, orders).total == 0
+            assert read_timeline(cur, queries[3], None, orders).total < first.total  # as_of reads fewer
+    finally:
+        db.close()
