@@ -935,12 +935,16 @@ def candidate_pairs(mentions: list[MentionRecord], *, max_block: int = MAX_BLOCK
     pairs = _best_partners(both, n, MAIN_LIMIT)
     # A side mention looks under its rarest keys at the salient mentions nearest in time.
     starts = {k: [spans[i][0] for i in members] for k, members in by_key.items()}
+    rarest: dict[frozenset[str], list[str]] = {}  # a story's side mentions share key sets
     for i, keys in enumerate(keys_of):
         if main[i]:
             continue
         lo_ts, hi_ts = spans[i]
         counts: dict[int, int] = {}
-        for k in sorted((k for k in keys if k in by_key), key=lambda k: (size[k], k))[:SIDE_KEYS]:
+        looked = rarest.get(keys)
+        if looked is None:
+            looked = rarest[keys] = sorted((k for k in keys if k in by_key), key=lambda k: (size[k], k))[:SIDE_KEYS]
+        for k in looked:
             members, first = by_key[k], starts[k]
             r = bisect.bisect_left(first, hi_ts)
             for x in range(r - 1, max(-1, r - 1 - SIDE_SCAN), -1):

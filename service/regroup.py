@@ -15,11 +15,12 @@ from functools import lru_cache
 import duckdb
 import msgspec
 import polars as pl
+import pyarrow as pa
 
 from service import dedup, offload
 from service.dedup import Event, MentionRecord
 from service.pipeline import pipeline_version
-from service.store import Database, fetch, fetch_rows, query
+from service.store import Database, fetch, query
 
 log = logging.getLogger("service.regroup")
 _UTC = pl.Datetime("us", "UTC")
@@ -103,32 +104,43 @@ def _skeleton(folded: str) -> str:
 
 
 def _records(cur: duckdb.DuckDBPyConnection) -> list[MentionRecord]:
-    # Interned: the driver hands each row its own copy of strings that many mentions share
-    # (a sentence holds several mentions; a source, a trigger, a wire copy's sentence recur),
-    # and at a million mentions the copies are gigabytes.
-    shared: dict = {}
-    return [_record(r, shared) for r in fetch_rows(cur, "current_mentions_for_dedup")]
+    """Every current mention, as deduplication reads it. Read as Arrow batches, each string and
+    time column dictionary-encoded: a value that many mentions share (a sentence holds several
+    mentions; sources, triggers, days and wire copies recur) becomes one Python object, made
+    once per batch. Row by row the driver made a new copy of each, and converting a million
+    timestamps one at a time took longer than clustering them."""
+    reader = cur.execute(query("current_mentions_for_dedup")).fetch_record_batch(RECORD_BATCH)
+    shared: dict = {}  # one object per distinct value across batches
+    one = lambda v: v if v is None else shared.setdefault(v, v)
+    out: list[MentionRecord] = []
+    for batch in reader:
+        col = {name: _values(batch.column(name), one) for name in batch.schema.names}
+        out += [
+            MentionRecord(key=(run_id, ordinal), article_id=article_id, source=source, published_at=published_at,
+                          sentence=sentence, trigger=trigger, kind=kind, attributed_to=attributed_to,
+                          participants=one(tuple(participants or ())), places=one(tuple(places or ())),
+                          valid_from=valid_from, valid_until=valid_until, grain=grain, context=context or "",
+                          salient=salient is not False)
+            for (run_id, ordinal, article_id, source, published_at, sentence, trigger, kind, attributed_to,
+                 participants, places, valid_from, valid_until, grain, context, salient)
+            in zip(*(col[c] for c in ("run_id", "ordinal", "article_id", "source", "published_at", "sentence",
+                                      "trigger", "kind", "attributed_to", "participants", "places",
+                                      "valid_from", "valid_until", "grain", "context", "salient")))
+        ]
+    return out
 
 
-def _record(row: dict, shared: dict | None = None) -> MentionRecord:
-    one = (lambda v: v) if shared is None else (lambda v: v if v is None else shared.setdefault(v, v))
-    return MentionRecord(
-        key=(int(row["run_id"]), int(row["ordinal"])),
-        article_id=one(row["article_id"]),
-        source=one(row["source"]),
-        published_at=one(row["published_at"]),
-        sentence=one(row["sentence"]),
-        trigger=one(row["trigger"]),
-        kind=one(row["kind"]),
-        attributed_to=one(row["attributed_to"]),
-        participants=tuple(one(p) for p in row["participants"] or ()),
-        places=tuple(one(p) for p in row["places"] or ()),
-        valid_from=one(row["valid_from"]),
-        valid_until=one(row["valid_until"]),
-        grain=one(row["grain"]),
-        context=one(row["context"] or ""),
-        salient=row["salient"] is not False,
-    )
+RECORD_BATCH = 50_000
+
+
+def _values(column: pa.Array, one) -> list:
+    """A column as Python values; strings and times through their distinct values."""
+    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
+            or pa.types.is_timestamp(column.type)):
+        return column.to_pylist()
+    encoded = column.dictionary_encode()
+    distinct = [one(v) for v in encoded.dictionary.to_pylist()]
+    return [None if i is None else distinct[i] for i in encoded.indices.to_pylist()]
 
 
 def _names(event: Event, by_key: dict[tuple[int, int], MentionRecord]) -> list[str]:

@@ -540,17 +540,6 @@ def fetch(cur: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | No
     return [dict(zip(columns, row)) for row in result.fetchall()]
 
 
-def fetch_rows(cur: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None,
-               batch: int = 10_000) -> Iterator[dict[str, Any]]:
-    """Run a named query and yield its rows as dicts, `batch` rows at a time from DuckDB: a
-    caller that keeps less than the rows (deduplication) never holds all of them at once."""
-    result = cur.execute(query(name), params or {})
-    columns = [d[0] for d in result.description or []]
-    while rows := result.fetchmany(batch):
-        for row in rows:
-            yield dict(zip(columns, row))
-
-
 def latest_snapshot(folder: Path) -> Path | None:
     pointer = folder / "LATEST"
     if not pointer.is_file():
