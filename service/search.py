@@ -58,16 +58,15 @@ class Postings:
             self.lengths = np.zeros(0, dtype=np.int32)
             self.names = pl.Series("event_id", [], dtype=pl.String)
             return
-        fts = "fts_main_event_texts"
-        num_docs, avgdl = con.execute(f"SELECT num_docs, avgdl FROM {fts}.stats").fetchone()
+        num_docs, avgdl = con.execute("SELECT num_docs, avgdl FROM fts_main_event_texts.stats").fetchone()
         self.num_docs, self.avgdl = int(num_docs or 0), float(avgdl or 0.0)
         self.terms = {t: (int(i), int(df)) for t, i, df in
-                      con.execute(f"SELECT term, termid, df FROM {fts}.dict").fetchall()}
-        docs = con.execute(f"SELECT docid, name, len FROM {fts}.docs ORDER BY docid").pl()
+                      con.execute("SELECT term, termid, df FROM fts_main_event_texts.dict").fetchall()}
+        docs = con.execute("SELECT docid, name, len FROM fts_main_event_texts.docs ORDER BY docid").pl()
         docids = docs["docid"].to_numpy()
         self.lengths = docs["len"].to_numpy().astype(np.int32)
         self.names = docs["name"].rename("event_id")
-        postings = con.execute(f"SELECT termid, docid, count(*) AS tf FROM {fts}.terms "
+        postings = con.execute("SELECT termid, docid, count(*) AS tf FROM fts_main_event_texts.terms "
                                "GROUP BY termid, docid ORDER BY termid, docid").fetchnumpy()
         size = max(self.terms.values(), default=(-1, 0))[0] + 1
         counts = np.bincount(postings["termid"].astype(np.int64), minlength=size)

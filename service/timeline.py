@@ -25,7 +25,7 @@ import msgspec
 
 from service.regroup import entity_keys
 from service.search import Postings, TextIndex
-from service.store import fetch, query as named_query
+from service.store import _quote_identifier, fetch, query as named_query
 
 if TYPE_CHECKING:
     import polars as pl
@@ -231,7 +231,8 @@ class MentionOrders:
                OR list_contains(list_transform(participants || places, x -> lower(x)), lower($entity)))
           AND ($q IS NULL OR sentence ILIKE '%' || $q || '%')"""
     _FILTERED = _PAGE + _WHERE + " ORDER BY pos LIMIT $limit OFFSET $offset"
-    _TOTAL = "SELECT count(*) FROM {table}" + _WHERE
+    _COUNT = "SELECT count(*) FROM {table}"  # {table}: one of our own mentions_N tables
+    _TOTAL = _COUNT + _WHERE
 
     def __init__(self, db: Database, keep: int = 2) -> None:
         self._db = db
@@ -264,7 +265,7 @@ class MentionOrders:
             self._tables[state] = (table, counts)
             while len(self._tables) > self._keep:
                 old, _ = self._tables.popitem(last=False)[1]
-                self._con.execute(f"DROP TABLE {old}")
+                self._con.execute(f"DROP TABLE {_quote_identifier(old)}")
             return self._tables[state]
 
     def read(self, cur: duckdb.DuckDBPyConnection, query: TimelineQuery) -> Timeline:
