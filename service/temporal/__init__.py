@@ -114,7 +114,8 @@ def tag(text: str, anchor: datetime, language: str = "en", *, doc: Any = None) -
         out.append(exp)
         if r.frame is not None:
             ctx.last = r.frame
-        if r.moves_reference and (_in_comparison(text, m.start, baseline)
+        if r.moves_reference and (m.params.get("background")
+                                  or _in_comparison(text, m.start, baseline)
                                   or _after_baseline_cue(text, m.start, period_end)):
             r = replace(r, moves_reference=False)
         if r.moves_reference and r.type in ("DATE", "TIME") and r.start is not None and r.end is not None and r.grain not in (None, "unknown"):

@@ -251,8 +251,11 @@ def fixed(m: Match, ctx: Context) -> Resolution | None:
                           "vague future: starts at the anchor, open end")
     if value == "PRESENT_REF":
         p = cal.day(ctx.today)
+        # "now", "currently" name the time of writing, not a new time for the story: the
+        # quarter or day under discussion stays the reference ("Valley Federal is currently
+        # being examined ... New loans were $6.6 million in the quarter").
         return Resolution(m.rule.type, value, "day", _mod(ctx, m), p.start, p.end, "anchor",
-                          "the present: the anchor's day")
+                          "the present: the anchor's day", moves_reference=False)
     return Resolution(m.rule.type, value, m.params.get("grain"), _mod(ctx, m) or m.params.get("mod"),
                       None, None, "none", "fixed value")
 
@@ -784,6 +787,10 @@ def year_ago_period(m: Match, ctx: Context) -> Resolution | None:
     """
     grains = ("quarter", "month", "half") if "quarter" in m.text.lower() else ("quarter", "month", "half", "year")
     ref = ctx.last if ctx.last is not None and ctx.last.grain in grains else None
+    if ref is not None and ref.start is not None and ref.start > ctx.anchor:
+        # A period still ahead ("a loss in the third quarter of 1990") has no results yet to
+        # compare: the year-ago figures are those of the period the story reports.
+        ref = None
     if ref is None or ref.start is None:
         shifted = shift(ctx.anchor, "Q", -1)
         if shifted is None:
