@@ -430,6 +430,11 @@ def month_name(m: Match, ctx: Context) -> Resolution | None:
     a = ctx.anchor
     if qualifier == "last":
         y = a.year if mon < a.month else a.year - 1
+        if mon == a.month - 1 and (m.g("qual") or "").lower() == "last":
+            # The month just before the anchor's is "last month"; naming it ("crashed last
+            # February", written on March 1) means the one a year before.
+            return res(m, cal.month(y - 1, mon), "anchor",
+                       "'last' + the month just past: the one of the year before", mod)
         return res(m, cal.month(y, mon), "anchor", "'last': most recent one before the anchor's month", mod)
     if qualifier == "next":
         y = a.year if mon > a.month else a.year + 1
