@@ -146,19 +146,44 @@ def read_timeline(cur: duckdb.DuckDBPyConnection, query: TimelineQuery, index: T
         "as_of": query.as_of, "from": query.start, "until": query.end, "q": query.q, "entity": query.entity,
         "source": query.source, "article": query.article, "kind": query.kind, "minor": query.minor,
     }
-    name = "timeline_events" if query.dedup else "timeline_mentions"
-    if query.dedup:
-        ids, scores = index.search(query.q) if (query.q and index is not None) else ([], [])
-        params |= {"entity_keys": entity_keys(query.entity) if query.entity else [], "sort": query.sort,
-                   "hit_ids": ids, "hit_scores": scores}
-    dated = fetch(cur, name, params | {"dated": True, "limit": query.limit, "offset": query.offset})
-    undated = fetch(cur, name, params | {"dated": False, "limit": MAX_UNDATED, "offset": 0})
-    items = _with_overlaps([_entry(r) for r in dated])
-    total = int(dated[0]["total"]) if dated else 0
+    if not query.dedup:
+        dated = fetch(cur, "timeline_mentions", params | {"dated": True, "limit": query.limit, "offset": query.offset})
+        undated = fetch(cur, "timeline_mentions", params | {"dated": False, "limit": MAX_UNDATED, "offset": 0})
+        items = _with_overlaps([_entry(r) for r in dated])
+        total = int(dated[0]["total"]) if dated else 0
+        return _timeline(query, items, [_entry(r) for r in undated], total)
+    runs = fetch(cur, "timeline_run", {"as_of": query.as_of})
+    if not runs:  # no dedup run yet: no events
+        return _timeline(query, [], [], 0)
+    run_id = runs[0]["dedup_run_id"]
+    ids, scores = index.search(query.q) if (query.q and index is not None) else ([], [])
+    params |= {"entity_keys": entity_keys(query.entity) if query.entity else [], "sort": query.sort,
+               "hit_ids": ids, "hit_scores": scores, "dedup_run_id": run_id}
+    dated, total = _stored_page(cur, run_id, params | {"dated": True, "limit": query.limit, "offset": query.offset})
+    undated, _ = _stored_page(cur, run_id, params | {"dated": False, "limit": MAX_UNDATED, "offset": 0})
+    return _timeline(query, _with_overlaps([_entry(r) for r in dated]), [_entry(r) for r in undated],
+                     total if dated else 0)
+
+
+def _stored_page(cur: duckdb.DuckDBPyConnection, run_id: int, params: dict[str, Any]) -> tuple[list[dict], int]:
+    """One page of the run's stored rows: timeline_events.sql picks the positions (filters, order,
+    cut, total), timeline_rows_at.sql reads their columns; rows without a first quote are left out
+    of the page but counted, as timeline_events.sql did when it joined the first report's article."""
+    picked = fetch(cur, "timeline_events", params)
+    if not picked:
+        return [], 0
+    positions = [int(r["position"]) for r in picked]
+    found = {r["position"]: r for r in fetch(cur, "timeline_rows_at", {
+        "dedup_run_id": run_id, "positions": positions, "first": min(positions), "last": max(positions)})}
+    rows = [found[p] | {"score": r["score"]} for p, r in zip(positions, picked)
+            if p in found and found[p]["first_quote"] is not None]
+    return rows, int(picked[0]["total"])
+
+
+def _timeline(query: TimelineQuery, items: list[TimelineEntry], undated: list[TimelineEntry], total: int) -> Timeline:
     more = query.offset + len(items) < total
-    return Timeline(as_of=query.as_of, dedup=query.dedup, items=items, undated=[_entry(r) for r in undated],
-                    total=total, limit=query.limit, offset=query.offset,
-                    next_offset=query.offset + len(items) if more else None)
+    return Timeline(as_of=query.as_of, dedup=query.dedup, items=items, undated=undated, total=total,
+                    limit=query.limit, offset=query.offset, next_offset=query.offset + len(items) if more else None)
 
 
 class TimelineOrders:

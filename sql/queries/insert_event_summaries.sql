@@ -1,5 +1,8 @@
 -- The timeline's summary of every event of dedup run $dedup_run_id (see 009_event_summaries.sql),
--- stored in the run's own transaction once its events and links are.
+-- and its rows in timeline order (010_timeline_rows.sql), stored in the run's own transaction
+-- once its events and links are. Only the last statement of a file can take parameters, so the
+-- first one summarizes the runs that have no summary yet: the run just stored (each run's
+-- summaries are written with it, and the migration filled the older ones).
 INSERT INTO event_summaries
 SELECT dedup_run_id, event_id, mention_count, sources, articles,
        first.article_id, first.version, first.sentence_start, first.sentence_end, first_reported_at, timezone
@@ -15,6 +18,21 @@ FROM (
     FROM event_mention_links l
     JOIN event_mentions m ON m.run_id = l.run_id AND m.ordinal = l.mention_ordinal
     JOIN article_versions a ON a.article_id = m.article_id AND a.version = m.version
-    WHERE l.dedup_run_id = $dedup_run_id
+    WHERE l.dedup_run_id IN (SELECT dedup_run_id FROM dedup_runs
+                             WHERE dedup_run_id NOT IN (SELECT dedup_run_id FROM event_summaries))
     GROUP BY l.dedup_run_id, l.event_id
 );
+INSERT INTO timeline_rows
+SELECT e.dedup_run_id,
+       (row_number() OVER (ORDER BY e.valid_from ASC NULLS FIRST, e.valid_until ASC NULLS LAST,
+                           g.first_reported_at, e.event_id) - 1)::INTEGER AS position,
+       e.event_id, e.kind, e.label, e.valid_from, e.valid_until, e.grain, e.has_conflict, e.conflicts, e.salient,
+       e.valid_from IS NOT NULL OR e.valid_until IS NOT NULL, e.name_keys, e.recorded_at,
+       g.mention_count, g.sources, g.articles,
+       substring(a.body, g.first_sentence_start + 1, g.first_sentence_end - g.first_sentence_start),
+       g.first_reported_at, g.timezone
+FROM events e
+JOIN event_summaries g ON g.dedup_run_id = e.dedup_run_id AND g.event_id = e.event_id
+LEFT JOIN article_versions a ON a.article_id = g.first_article_id AND a.version = g.first_version
+WHERE e.dedup_run_id = $dedup_run_id
+ORDER BY position;
