@@ -194,6 +194,8 @@ class Database:
         self._last_recorded_at: datetime | None = None
         self._text_index: TextIndex | None = None
         self._indexed_dedup_run: int | None = -1
+        self._indexed_state: int | None = None  # state() when the lake's index was last checked
+        self._commits = 0  # write transactions this process committed (see state())
         self._writer = f"{socket.gethostname()}:{os.getpid()}"
 
     def _attach_lake(self, lake: Lake) -> None:
@@ -242,14 +244,19 @@ class Database:
 
     def _newer_event_texts(self) -> list[tuple[str, str]] | None:
         """On a lake: the current events' texts if a dedup run newer than the indexed one exists
-        (another process may have made it), else None. One small query per search."""
+        (another process may have made it), else None. One catalog query per search, and two
+        more when the lake changed."""
         with self.reading() as cur:
+            state = self.state(cur)  # one catalog query; reading dedup_runs costs several
+            if state == self._indexed_state:
+                return None
             row = cur.execute(query("latest_dedup_run")).fetchone()
             latest = row[0] if row else None
             if latest == self._indexed_dedup_run:
+                self._indexed_state = state
                 return None
             texts = [(r["event_id"], r["text"]) for r in fetch(cur, "current_event_texts")]
-        self._indexed_dedup_run = latest
+        self._indexed_dedup_run, self._indexed_state = latest, state
         return texts
 
     def _load_extensions(self, names: tuple[str, ...]) -> None:
@@ -297,6 +304,17 @@ class Database:
         with self.reading() as cur:
             return fetch(cur, name, params)
 
+    def state(self, cur: duckdb.DuckDBPyConnection) -> int:
+        """A token that changes whenever a commit may have changed what readers see, so that a
+        process can keep small derived tables in memory (service/runs.py). On a lake it is the
+        current snapshot id (every commit of any process makes a new one); on the file it is this
+        process's count of commits, since DuckDB lets only one process write a file and a
+        read-only file does not change while it is open."""
+        if self.lake is None:
+            return self._commits
+        row = cur.execute(query("lake_snapshot")).fetchone()
+        return int(row[0])
+
     # -- writing -------------------------------------------------------------------------
 
     @contextmanager
@@ -323,6 +341,7 @@ class Database:
                     if _is_conflict(exc):
                         raise WriteConflict(f"another writer committed to {self.path} first: {exc}") from None
                     raise
+                self._commits += 1
             except (duckdb.IOException, duckdb.ConnectionException) as exc:
                 _rollback(cur)
                 raise self._unreachable(exc) from None
@@ -439,6 +458,7 @@ class Database:
                             {"v": number, "n": name, "c": checksum},
                         )
                         _run_conflict_checked(cur, "COMMIT")
+                        self._commits += 1
                     except BaseException:
                         _rollback(cur)
                         raise

@@ -28,7 +28,7 @@ DEMO = REPO / "service" / "demo"
 
 
 BACKENDS = ("duckdb", "ducklake")
-BOTH_BACKENDS = {"test_store", "test_ingest", "test_bitemporal_property", "test_timeline_store"}
+BOTH_BACKENDS = {"test_store", "test_ingest", "test_bitemporal_property", "test_timeline_store", "test_runs"}
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -37,6 +37,8 @@ def test_migrations_apply_once_and_are_recorded(settings: Settings) -> None:
 
 @pytest.mark.parametrize("name", query_names())
 def test_every_named_query_prepares_on_a_fresh_database(db: Database, name: str) -> None:
+    if name.startswith("lake_") and db.lake is None:
+        pytest.skip("a lake_ query reads DuckLake's own functions: it runs on the lake only")
     with db.reading() as cur:
         for frame, sql in FRAMES.items():
             cur.execute("CREATE TEMP VIEW " + frame + " AS " + sql)
