@@ -156,11 +156,39 @@ def read_timeline(cur: duckdb.DuckDBPyConnection, query: TimelineQuery, index: T
     if not runs:  # no dedup run yet: no events
         return _timeline(query, [], [], 0)
     run_id = runs[0]["dedup_run_id"]
-    ids, scores = index.search(query.q) if (query.q and index is not None) else ([], [])
-    params |= {"entity_keys": entity_keys(query.entity) if query.entity else [], "sort": query.sort,
-               "hit_ids": ids, "hit_scores": scores, "dedup_run_id": run_id}
-    dated, total = _stored_page(cur, run_id, params | {"dated": True, "limit": query.limit, "offset": query.offset})
-    undated, _ = _stored_page(cur, run_id, params | {"dated": False, "limit": MAX_UNDATED, "offset": 0})
+    params |= {"sort": query.sort, "dedup_run_id": run_id}
+    import pyarrow as pa
+
+    # What the page query joins (timeline_events.sql), as Arrow tables registered on this cursor
+    # for this request: a list of thousands of hits as a bound parameter costs a Python lookup
+    # per element (hundreds of ms for "attack" on 204,533 events).
+    hits = pa.table({"position": pa.array([], pa.int32()), "score": pa.array([], pa.float64())})
+    if query.q and index is not None:
+        postings, docs, scores = index.hits(query.q)
+        cur.register("timeline_hit_ids", pa.table({"event_id": postings.names.gather(docs).to_arrow(),
+                                                   "score": pa.array(scores, pa.float64())}))
+        try:
+            hits = cur.execute(named_query("timeline_hit_positions"), {"dedup_run_id": run_id}).to_arrow_table()
+        finally:
+            cur.unregister("timeline_hit_ids")
+    named = []
+    if query.entity is not None:
+        in_text = cur.execute(named_query("timeline_entity_text"), {
+            "dedup_run_id": run_id, "entity": query.entity}).to_arrow_table()
+        cur.register("timeline_entity_ids", in_text)
+        try:
+            named = [r["position"] for r in fetch(cur, "timeline_entity_positions", {
+                "dedup_run_id": run_id, "entity_keys": entity_keys(query.entity)})]
+        finally:
+            cur.unregister("timeline_entity_ids")
+    cur.register("timeline_hits", hits)
+    cur.register("timeline_entity", pa.table({"position": pa.array(named, pa.int32())}))
+    try:
+        dated, total = _stored_page(cur, run_id, params | {"dated": True, "limit": query.limit, "offset": query.offset})
+        undated, _ = _stored_page(cur, run_id, params | {"dated": False, "limit": MAX_UNDATED, "offset": 0})
+    finally:
+        cur.unregister("timeline_hits")
+        cur.unregister("timeline_entity")
     return _timeline(query, _with_overlaps([_entry(r) for r in dated]), [_entry(r) for r in undated],
                      total if dated else 0)
 

@@ -1,8 +1,14 @@
 -- The timeline's summary of every event of dedup run $dedup_run_id (see 009_event_summaries.sql),
--- and its rows in timeline order (010_timeline_rows.sql), stored in the run's own transaction
--- once its events and links are. Only the last statement of a file can take parameters, so the
--- first one summarizes the runs that have no summary yet: the run just stored (each run's
--- summaries are written with it, and the migration filled the older ones).
+-- its rows in timeline order (010_timeline_rows.sql) and its name keys (011), stored in the run's
+-- own transaction once its events and links are. Only the last statement of a file can take
+-- parameters, so the first two fill the runs that have no summary (no rows) yet: the run just
+-- stored (each run's are written with it, and the migrations filled the older ones). The first
+-- folds the bodies of the article versions not folded yet (012_article_folds.sql): ingest folds
+-- its own, bulk SQL that stores versions directly does not, and every version a run links to
+-- must have its folded body for the entity filter.
+INSERT INTO article_folds
+SELECT a.article_id, a.version, lower(a.body)
+FROM article_versions a ANTI JOIN article_folds f ON f.article_id = a.article_id AND f.version = a.version;
 INSERT INTO event_summaries
 SELECT dedup_run_id, event_id, mention_count, sources, articles,
        first.article_id, first.version, first.sentence_start, first.sentence_end, first_reported_at, timezone
@@ -22,10 +28,10 @@ FROM (
                              WHERE dedup_run_id NOT IN (SELECT dedup_run_id FROM event_summaries))
     GROUP BY l.dedup_run_id, l.event_id
 );
-INSERT INTO timeline_rows
+INSERT INTO timeline_rows  -- likewise for the runs without rows yet (010_timeline_rows.sql)
 SELECT e.dedup_run_id,
-       (row_number() OVER (ORDER BY e.valid_from ASC NULLS FIRST, e.valid_until ASC NULLS LAST,
-                           g.first_reported_at, e.event_id) - 1)::INTEGER AS position,
+       (row_number() OVER (PARTITION BY e.dedup_run_id ORDER BY e.valid_from ASC NULLS FIRST,
+                           e.valid_until ASC NULLS LAST, g.first_reported_at, e.event_id) - 1)::INTEGER AS position,
        e.event_id, e.kind, e.label, e.valid_from, e.valid_until, e.grain, e.has_conflict, e.conflicts, e.salient,
        e.valid_from IS NOT NULL OR e.valid_until IS NOT NULL, e.name_keys, e.recorded_at,
        g.mention_count, g.sources, g.articles,
@@ -34,5 +40,11 @@ SELECT e.dedup_run_id,
 FROM events e
 JOIN event_summaries g ON g.dedup_run_id = e.dedup_run_id AND g.event_id = e.event_id
 LEFT JOIN article_versions a ON a.article_id = g.first_article_id AND a.version = g.first_version
-WHERE e.dedup_run_id = $dedup_run_id
-ORDER BY position;
+WHERE e.dedup_run_id IN (SELECT dedup_run_id FROM dedup_runs
+                         WHERE dedup_run_id NOT IN (SELECT dedup_run_id FROM timeline_rows))
+ORDER BY e.dedup_run_id, position;
+INSERT INTO timeline_name_keys  -- and run $dedup_run_id's name keys (011_timeline_name_keys.sql)
+SELECT DISTINCT dedup_run_id, unnest(name_keys) AS name_key, position
+FROM timeline_rows
+WHERE dedup_run_id = $dedup_run_id
+ORDER BY 1, 2, 3;

@@ -5,29 +5,15 @@
 -- some mention asserts as a main, dated happening. $q keeps the events the text index found;
 -- $sort = 'relevance' orders by score. Returns the page's positions (in page order), scores and
 -- the total; timeline_rows_at.sql then reads those rows' columns. The filters read only the
--- run's rows. Sentences are cut from article bodies only when $entity is given.
-WITH naming AS (  -- article versions whose text names $entity at all (none without $entity);
-                  -- lower(x) LIKE lower(p) is what ILIKE does (both lowered, no escape), and
-                  -- DuckDB runs it as a plain substring search, many times faster
-    SELECT article_id, version, body FROM article_versions
-    WHERE $entity IS NOT NULL AND lower(body) LIKE lower('%' || $entity || '%')
-),
-entity_in_text AS (  -- events of the run one of whose sentences names $entity as written
-    SELECT DISTINCT l.event_id
-    FROM naming a
-    JOIN event_mentions m ON m.article_id = a.article_id AND m.version = a.version
-    JOIN event_mention_links l ON l.run_id = m.run_id AND l.mention_ordinal = m.ordinal
-    WHERE l.dedup_run_id = $dedup_run_id
-      AND substring(a.body, m.sentence_start + 1, m.sentence_end - m.sentence_start) ILIKE '%' || $entity || '%'
-),
-scored AS (  -- BM25 hits of $q from the in-memory index (service/search.py), passed in as lists
-    SELECT unnest($hit_ids::VARCHAR[]) AS event_id, unnest($hit_scores::DOUBLE[]) AS score
-),
-matched AS (
+-- run's rows, and two tables the caller registers for the request (service/timeline.py):
+-- `timeline_hits` (position, score), the rows of the BM25 hits of $q from the in-memory index
+-- (service/search.py, timeline_hit_positions.sql), and `timeline_entity` (position), the rows
+-- timeline_entity_positions.sql found for $entity; each is empty when its parameter is NULL.
+WITH matched AS (
     SELECT r.position, s.score
     FROM timeline_rows r
-    LEFT JOIN scored s ON s.event_id = r.event_id
-    LEFT JOIN entity_in_text t ON t.event_id = r.event_id
+    LEFT JOIN timeline_hits s ON s.position = r.position
+    LEFT JOIN timeline_entity t ON t.position = r.position
     WHERE r.dedup_run_id = $dedup_run_id
       AND r.recorded_at <= $as_of
       AND r.dated = $dated
@@ -37,7 +23,7 @@ matched AS (
       AND ($until IS NULL OR r.valid_from IS NULL OR r.valid_from < $until)
       AND ($source IS NULL OR list_contains(r.sources, $source))
       AND ($article IS NULL OR list_contains(r.articles, $article))
-      AND ($entity IS NULL OR t.event_id IS NOT NULL OR (len($entity_keys) > 0 AND list_has_all(r.name_keys, $entity_keys)))
+      AND ($entity IS NULL OR t.position IS NOT NULL)
       AND ($q IS NULL OR s.score IS NOT NULL)
 ),
 -- The total is a scalar count, not count(*) OVER (): in duckdb 1.5.5 an unpartitioned window
