@@ -24,6 +24,7 @@ import duckdb
 import msgspec
 
 from service.regroup import entity_keys
+from service.runs import DedupRuns
 from service.search import Postings, TextIndex
 from service.store import _quote_identifier, fetch, query as named_query
 
@@ -227,6 +228,7 @@ class TimelineOrders:
         self._lock = threading.Lock()
         self._runs: OrderedDict[tuple, RunOrder] = OrderedDict()
         self.mentions = MentionOrders(db, keep)
+        self.runs = DedupRuns(db)  # which run was current at a time, without a query per read
 
     def frame(self, run: dict[str, Any]) -> RunOrder:
         import polars as pl
@@ -532,7 +534,8 @@ def _read_from_order(cur: duckdb.DuckDBPyConnection, query: TimelineQuery, index
     filters (SQL's three-valued logic: a NULL test keeps nothing), order, page and total."""
     import polars as pl
 
-    runs = fetch(cur, "timeline_run", {"as_of": query.as_of})
+    run = orders.runs.at(cur, query.as_of)
+    runs = [run] if run is not None else []
     if not runs:
         return Timeline(as_of=query.as_of, dedup=True, items=[], undated=[], total=0, limit=query.limit,
                         offset=query.offset, next_offset=None)
@@ -647,7 +650,8 @@ def read_event(cur: duckdb.DuckDBPyConnection, event_id: str, as_of: datetime,
     if orders is None:
         rows = fetch(cur, "event_as_of", {"event_id": event_id, "as_of": as_of})
     else:
-        runs = fetch(cur, "timeline_run", {"as_of": as_of})
+        run = orders.runs.at(cur, as_of)
+        runs = [run] if run is not None else []
         order = orders.frame(runs[0]) if runs else None
         found = order.event(event_id) if order is not None else None
         rows = [found | {"dedup_run_id": runs[0]["dedup_run_id"]}] if found and found["recorded_at"] <= as_of else []
