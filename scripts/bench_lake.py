@@ -9,8 +9,10 @@ batch of 256 makes every run deduplicate once, as `--workers 2` on a lake does (
 work into small batches and deduplicates at the end), so the figures compare the pipeline's
 parallelism; `--batch-size 32` shows what deduplicating after every batch costs.
 The lake's catalog is a throwaway PostgreSQL (scripts/pg_temp.py), its files a local folder.
-Then 50 GET /timeline-equivalent reads (service.timeline.read_timeline, 50 events a page) on
-each store: median and p95; on the lake again after `timeline compact` (Database.compact).
+Then 50 GET /timeline-equivalent reads (service.timeline.read_timeline, 50 events a page, with
+the text index and the in-memory run orders a server process keeps: the path GET /timeline
+takes) on each store: median and p95; on the lake again after `timeline compact`
+(Database.compact).
 
 Run: python3 -m uv run --frozen python scripts/bench_lake.py [--workers 1 2] [--batch-size 256]
 """
@@ -35,7 +37,7 @@ sys.path.insert(0, str(REPO / "scripts"))
 from pg_temp import start_postgres  # noqa: E402
 from service.settings import Settings  # noqa: E402
 from service.store import open_store  # noqa: E402
-from service.timeline import TimelineQuery, read_timeline  # noqa: E402
+from service.timeline import TimelineQuery, read_timeline, timeline_orders  # noqa: E402
 
 TBAQ = REPO.parent / "shared" / "data" / "tbaq"
 
@@ -57,12 +59,14 @@ def ingest(settings: Settings, workers: int, batch_size: int) -> tuple[float, in
 
 def read_latency(settings: Settings, reads: int = 50) -> tuple[float, float]:
     db = open_store(settings, read_only=True)
+    orders = timeline_orders(db)  # what a server process keeps across reads, as GET /timeline uses it
     times = []
     try:
         with db.reading() as cur:
             for index in range(reads + 3):
                 start = time.perf_counter()
-                read_timeline(cur, TimelineQuery(as_of=datetime.now(timezone.utc), limit=50, offset=(index % 5) * 50))
+                read_timeline(cur, TimelineQuery(as_of=datetime.now(timezone.utc), limit=50, offset=(index % 5) * 50),
+                              db.text_index, orders)
                 if index >= 3:  # the first reads warm the catalog caches
                     times.append(time.perf_counter() - start)
     finally:
