@@ -1,11 +1,11 @@
--- The timeline's summary of every event of dedup run $dedup_run_id (see 009_event_summaries.sql),
--- its rows in timeline order (010_timeline_rows.sql) and its name keys (011), stored in the run's
--- own transaction once its events and links are. Only the last statement of a file can take
--- parameters, so the first two fill the runs that have no summary (no rows) yet: the run just
--- stored (each run's are written with it, and the migrations filled the older ones). The first
--- folds the bodies of the article versions not folded yet (012_article_folds.sql): ingest folds
--- its own, bulk SQL that stores versions directly does not, and every version a run links to
--- must have its folded body for the entity filter.
+-- What each dedup run stores for the reads, in the run's own transaction once its events and
+-- links are: the summary of every event of run $dedup_run_id (009_event_summaries.sql), its rows
+-- in timeline order (010_timeline_rows.sql), its name keys (011) and its key-dates evidence
+-- (013). Only the last statement of a file can take parameters, so the others fill what has
+-- none yet: the run just stored (each run's are written with it, and the migrations filled the
+-- older ones), and what bulk SQL that bypasses the ingest queries stored without its folded
+-- body (012_article_folds.sql; every version a run links to needs one for the entity filter)
+-- or its evidence.
 INSERT INTO article_folds
 SELECT a.article_id, a.version, lower(a.body)
 FROM article_versions a ANTI JOIN article_folds f ON f.article_id = a.article_id AND f.version = a.version;
@@ -43,8 +43,40 @@ LEFT JOIN article_versions a ON a.article_id = g.first_article_id AND a.version 
 WHERE e.dedup_run_id IN (SELECT dedup_run_id FROM dedup_runs
                          WHERE dedup_run_id NOT IN (SELECT dedup_run_id FROM timeline_rows))
 ORDER BY e.dedup_run_id, position;
-INSERT INTO timeline_name_keys  -- and run $dedup_run_id's name keys (011_timeline_name_keys.sql)
+INSERT INTO timeline_name_keys  -- and their name keys (011_timeline_name_keys.sql)
 SELECT DISTINCT dedup_run_id, unnest(name_keys) AS name_key, position
 FROM timeline_rows
-WHERE dedup_run_id = $dedup_run_id
+WHERE dedup_run_id NOT IN (SELECT dedup_run_id FROM timeline_name_keys)
 ORDER BY 1, 2, 3;
+-- Key-dates evidence (013_day_evidence.sql) of the pipeline runs that bulk SQL stored without it
+-- (ingest writes it with the run), then that of the run's links, by its events' days.
+INSERT INTO day_evidence
+SELECT 'time', t.run_id, t.ordinal, t.article_id, t.version, a.source, CAST(a.local_published_at AS DATE),
+       key_date_day(t.valid_from, t.valid_until, t.grain, a.timezone, a.local_published_at, a.published_at),
+       t.start_offset, t.recorded_at, NULL, NULL, NULL
+FROM time_expressions t
+JOIN article_versions a ON a.article_id = t.article_id AND a.version = t.version
+WHERE t.run_id NOT IN (SELECT run_id FROM day_evidence_runs)
+  AND t.timex_type IN ('DATE', 'TIME') AND t.grain IN ('day', 'part_of_day', 'hour', 'minute', 'second')
+  AND t.valid_from IS NOT NULL AND t.valid_until IS NOT NULL;
+INSERT INTO day_evidence
+SELECT 'mention', m.run_id, m.ordinal, m.article_id, m.version, a.source, CAST(a.local_published_at AS DATE),
+       key_date_day(m.valid_from, m.valid_until, m.grain, a.timezone, a.local_published_at, a.published_at),
+       NULL, m.recorded_at, NULL, NULL, NULL
+FROM event_mentions m
+JOIN article_versions a ON a.article_id = m.article_id AND a.version = m.version
+WHERE m.run_id NOT IN (SELECT run_id FROM day_evidence_runs)
+  AND m.grain IN ('day', 'part_of_day', 'hour', 'minute', 'second')
+  AND m.valid_from IS NOT NULL AND m.valid_until IS NOT NULL;
+INSERT INTO day_evidence_runs SELECT run_id FROM pipeline_runs WHERE run_id NOT IN (SELECT run_id FROM day_evidence_runs);
+INSERT INTO day_evidence
+SELECT 'event', m.run_id, m.ordinal, m.article_id, m.version, a.source, CAST(a.local_published_at AS DATE),
+       key_date_day(e.valid_from, e.valid_until, e.grain, a.timezone, a.local_published_at, a.published_at),
+       NULL, m.recorded_at, e.dedup_run_id, e.event_id, e.recorded_at
+FROM events e
+JOIN event_mention_links l ON l.dedup_run_id = e.dedup_run_id AND l.event_id = e.event_id
+JOIN event_mentions m ON m.run_id = l.run_id AND m.ordinal = l.mention_ordinal
+JOIN article_versions a ON a.article_id = m.article_id AND a.version = m.version
+WHERE e.dedup_run_id = $dedup_run_id
+  AND e.grain IN ('day', 'part_of_day', 'hour', 'minute', 'second')
+  AND e.valid_from IS NOT NULL AND e.valid_until IS NOT NULL;

@@ -7,52 +7,16 @@
 --   score(d) = sum over sources s of sqrt(sum of w(a, d) over the articles a of s that mention d).
 -- Each of the $top best days comes with its events (day grain, best supported first, at most
 -- $max_events) and the sentence of its best-supported event mention.
-WITH arts AS (
-    SELECT article_id, version, source, url, published_at,
-           CAST(local_published_at AS DATE) AS pub_day,
-           -- UTC and fixed offsets ("+03:00", not zone names for DuckDB) shift by the stored offset,
-           -- in plain arithmetic; only IANA zones need the (slower) zone conversion
-           timezone AS zone, timezone <> 'UTC' AND left(timezone, 1) NOT IN ('+', '-') AS named_zone,
-           epoch_us(local_published_at) - epoch_us(published_at) AS shift_us
-    FROM article_versions
-),
-mentions AS (
-    SELECT run_id, ordinal, article_id, version, kind, trigger, sentence_start, sentence_end,
-           valid_from, valid_until, grain
-    FROM event_mentions_as_of($as_of)
-),
-ev AS (SELECT dedup_run_id, event_id, kind, label, valid_from, valid_until, grain, has_conflict
-       FROM events_as_of($as_of)),
-links AS (
-    SELECT l.event_id, l.run_id, l.mention_ordinal AS ordinal, e.valid_from, e.valid_until, e.grain
-    FROM ev e JOIN event_mention_links l ON l.dedup_run_id = e.dedup_run_id AND l.event_id = e.event_id
-),
-raw AS (  -- every way an article dates something, with what it dates
-    SELECT t.article_id, t.version, t.valid_from, t.valid_until, t.grain, 'time' AS route,
-           t.run_id, t.ordinal, NULL::VARCHAR AS event_id, t.start_offset
-    FROM time_expressions_as_of($as_of) t
-    WHERE t.timex_type IN ('DATE', 'TIME')
-    UNION ALL
-    SELECT m.article_id, m.version, m.valid_from, m.valid_until, m.grain, 'mention', m.run_id, m.ordinal, NULL, NULL
-    FROM mentions m
-    UNION ALL
-    SELECT m.article_id, m.version, l.valid_from, l.valid_until, l.grain, 'event', m.run_id, m.ordinal, l.event_id, NULL
-    FROM links l JOIN mentions m ON m.run_id = l.run_id AND m.ordinal = l.ordinal
-),
-dated AS (  -- the day each one names, on its article's clock (a day interval by its middle, so
-            -- an event dated in another article's zone still falls on its own day)
-    SELECT d.* EXCLUDE (moment_us, named_zone, shift_us, zone),
-           CAST(CASE WHEN d.named_zone THEN timezone(d.zone, to_timestamp(d.moment_us // 1000000))
-                     ELSE make_timestamp(d.moment_us + d.shift_us) END AS DATE) AS day
-    FROM (
-        SELECT r.*, a.source, a.pub_day, a.named_zone, a.shift_us, a.zone,
-               CASE WHEN r.grain = 'day' THEN (epoch_us(r.valid_from) + epoch_us(r.valid_until)) // 2
-                    ELSE epoch_us(r.valid_from) END AS moment_us
-        FROM raw r
-        JOIN arts a USING (article_id, version)
-        WHERE r.grain IN ('day', 'part_of_day', 'hour', 'minute', 'second')
-          AND r.valid_from IS NOT NULL AND r.valid_until IS NOT NULL
-    ) d
+-- The evidence is stored row by row when it is stored (day_evidence, 013_day_evidence.sql); what
+-- was known at $as_of is the rows recorded by then whose pipeline run (and, for the event route,
+-- dedup run and event) was current then: the filters of the *_as_of macros of 003_views.sql.
+WITH live_runs AS (SELECT run_id FROM run_history WHERE superseded_at IS NULL OR superseded_at > $as_of),
+live_dedup AS (SELECT dedup_run_id FROM dedup_run_history WHERE superseded_at IS NULL OR superseded_at > $as_of),
+dated AS (
+    SELECT d.* FROM day_evidence d
+    WHERE d.recorded_at <= $as_of AND d.run_id IN (SELECT run_id FROM live_runs)
+      AND (d.route <> 'event'
+           OR (d.event_recorded_at <= $as_of AND d.dedup_run_id IN (SELECT dedup_run_id FROM live_dedup)))
 ),
 in_range AS (
     SELECT * FROM dated WHERE ($from IS NULL OR day >= $from) AND ($to IS NULL OR day <= $to)
@@ -64,8 +28,11 @@ article_days AS (
                 ELSE $earlier_weight END AS w
     FROM in_range GROUP BY day, article_id
 ),
-scores AS (
-    SELECT day, sum(sqrt(w)) AS score
+scores AS (  -- summed in a fixed order (by weight), so that days with the same weights per source
+            -- get the very same float and their tie goes to the tie-breakers, not to the order
+            -- a parallel aggregation happened to add them in (a source's weights are multiples
+            -- of the weights, exact in floating point for the service's 1 and 0.5)
+    SELECT day, sum(sqrt(w) ORDER BY w) AS score
     FROM (SELECT day, source, sum(w) AS w FROM article_days GROUP BY day, source)
     GROUP BY day
 ),
@@ -87,11 +54,18 @@ top_days AS (
     FROM scores s JOIN stats st USING (day) LEFT JOIN mention_counts mc USING (day)
     QUALIFY rank <= $top
 ),
+-- What the top days show reads the mentions and links as known at $as_of only where it needs them.
 day_events AS (  -- the events dated to each top day, with their support
     SELECT d.day, d.event_id, count(DISTINCT d.article_id) AS articles, count(DISTINCT d.source) AS sources
     FROM in_range d SEMI JOIN top_days t ON t.day = d.day
     WHERE d.route = 'event'
     GROUP BY d.day, d.event_id
+),
+ev AS (  -- events_as_of($as_of), of those events
+    SELECT e.dedup_run_id, e.event_id, e.kind, e.label, e.has_conflict
+    FROM events e
+    WHERE e.event_id IN (SELECT event_id FROM day_events)
+      AND e.recorded_at <= $as_of AND e.dedup_run_id IN (SELECT dedup_run_id FROM live_dedup)
 ),
 events_of_day AS (
     SELECT de.day, count(*) AS event_count,
@@ -101,23 +75,47 @@ events_of_day AS (
     FROM day_events de JOIN ev e ON e.event_id = de.event_id
     GROUP BY de.day
 ),
+top_rows AS (SELECT d.* FROM in_range d SEMI JOIN top_days t ON t.day = d.day),
+mentions AS (  -- event_mentions_as_of($as_of), of the runs the top days' rows come from
+    SELECT m.run_id, m.ordinal, m.article_id, m.version, m.kind, m.trigger, m.sentence_start, m.sentence_end
+    FROM event_mentions m
+    WHERE m.recorded_at <= $as_of AND m.run_id IN (SELECT run_id FROM top_rows)
+),
 candidates AS (  -- mentions that tell of a top day: dated to it, or in a sentence that names it
     SELECT d.day, d.run_id, d.ordinal
-    FROM in_range d SEMI JOIN top_days t ON t.day = d.day
+    FROM top_rows d
     WHERE d.route <> 'time'
     UNION
     SELECT d.day, m.run_id, m.ordinal
-    FROM in_range d SEMI JOIN top_days t ON t.day = d.day
+    FROM top_rows d
     JOIN mentions m ON m.run_id = d.run_id AND d.start_offset >= m.sentence_start AND d.start_offset < m.sentence_end
     WHERE d.route = 'time'
 ),
-support AS (  -- how many articles and sources report each candidate's event
+candidate_link_rows AS MATERIALIZED (  -- the links of the candidates (read first: few)
+    SELECT l.dedup_run_id, l.event_id, l.run_id, l.mention_ordinal AS ordinal
+    FROM event_mention_links l
+    WHERE (l.run_id, l.mention_ordinal) IN (SELECT (run_id, ordinal) FROM candidates)
+),
+candidate_links AS (  -- of them, those to the events known at $as_of
+    SELECT l.*
+    FROM candidate_link_rows l
+    JOIN events e ON e.dedup_run_id = l.dedup_run_id AND e.event_id = l.event_id
+    WHERE e.recorded_at <= $as_of AND e.dedup_run_id IN (SELECT dedup_run_id FROM live_dedup)
+),
+support_link_rows AS MATERIALIZED (  -- every link of the candidates' events
+    SELECT l.dedup_run_id, l.event_id, l.run_id, l.mention_ordinal AS ordinal
+    FROM event_mention_links l
+    WHERE l.event_id IN (SELECT event_id FROM candidate_links)
+),
+support AS (  -- how many articles and sources report each candidate's event (all its links to
+              -- events known at $as_of, of mentions known then)
     SELECT l.event_id, count(DISTINCT m.article_id) AS articles, count(DISTINCT a.source) AS sources
-    FROM links l
-    JOIN mentions m ON m.run_id = l.run_id AND m.ordinal = l.ordinal
-    JOIN arts a ON a.article_id = m.article_id AND a.version = m.version
-    WHERE l.event_id IN (SELECT cl.event_id FROM candidates c
-                         JOIN links cl ON cl.run_id = c.run_id AND cl.ordinal = c.ordinal)
+    FROM support_link_rows l
+    JOIN events e ON e.dedup_run_id = l.dedup_run_id AND e.event_id = l.event_id
+    JOIN event_mentions m ON m.run_id = l.run_id AND m.ordinal = l.ordinal
+    JOIN article_versions a ON a.article_id = m.article_id AND a.version = m.version
+    WHERE e.recorded_at <= $as_of AND e.dedup_run_id IN (SELECT dedup_run_id FROM live_dedup)
+      AND m.recorded_at <= $as_of AND m.run_id IN (SELECT run_id FROM live_runs)
     GROUP BY l.event_id
 ),
 quotes AS (
@@ -126,14 +124,14 @@ quotes AS (
            a.url AS quote_url, a.published_at AS quote_published_at, l.event_id AS quote_event_id
     FROM candidates c
     JOIN mentions m ON m.run_id = c.run_id AND m.ordinal = c.ordinal
-    JOIN arts a ON a.article_id = m.article_id AND a.version = m.version
-    LEFT JOIN links l ON l.run_id = m.run_id AND l.ordinal = m.ordinal
+    JOIN article_versions a ON a.article_id = m.article_id AND a.version = m.version
+    LEFT JOIN candidate_links l ON l.run_id = m.run_id AND l.ordinal = m.ordinal
     LEFT JOIN support s ON s.event_id = l.event_id
     QUALIFY row_number() OVER (
         PARTITION BY c.day
         ORDER BY coalesce(s.sources, 1) DESC, coalesce(s.articles, 1) DESC,
-                 (a.pub_day > c.day) DESC, (a.pub_day = c.day) DESC, (m.kind = 'occurrence') DESC,
-                 a.published_at, m.article_id, m.ordinal) = 1
+                 (CAST(a.local_published_at AS DATE) > c.day) DESC, (CAST(a.local_published_at AS DATE) = c.day) DESC,
+                 (m.kind = 'occurrence') DESC, a.published_at, m.article_id, m.ordinal) = 1
 )
 SELECT t.rank, t.day, t.score, t.articles, t.sources, t.later_articles, t.same_day_articles,
        t.earlier_articles, t.mentions, coalesce(e.event_count, 0) AS event_count,
