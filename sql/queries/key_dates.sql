@@ -61,20 +61,6 @@ day_events AS (  -- the events dated to each top day, with their support
     WHERE d.route = 'event'
     GROUP BY d.day, d.event_id
 ),
-ev AS (  -- events_as_of($as_of), of those events
-    SELECT e.dedup_run_id, e.event_id, e.kind, e.label, e.has_conflict
-    FROM events e
-    WHERE e.event_id IN (SELECT event_id FROM day_events)
-      AND e.recorded_at <= $as_of AND e.dedup_run_id IN (SELECT dedup_run_id FROM live_dedup)
-),
-events_of_day AS (
-    SELECT de.day, count(*) AS event_count,
-           list({'id': e.event_id, 'kind': e.kind, 'label': e.label, 'articles': de.articles,
-                 'sources': de.sources, 'has_conflict': e.has_conflict}
-                ORDER BY de.sources DESC, de.articles DESC, e.event_id)[1:$max_events] AS events
-    FROM day_events de JOIN ev e ON e.event_id = de.event_id
-    GROUP BY de.day
-),
 top_rows AS (SELECT d.* FROM in_range d SEMI JOIN top_days t ON t.day = d.day),
 mentions AS (  -- event_mentions_as_of($as_of), of the runs the top days' rows come from
     SELECT m.run_id, m.ordinal, m.article_id, m.version, m.kind, m.trigger, m.sentence_start, m.sentence_end
@@ -93,14 +79,18 @@ candidates AS (  -- mentions that tell of a top day: dated to it, or in a senten
 ),
 candidate_link_rows AS MATERIALIZED (  -- the links of the candidates (read first: few)
     SELECT l.dedup_run_id, l.event_id, l.run_id, l.mention_ordinal AS ordinal
-    FROM event_mention_links l
-    WHERE (l.run_id, l.mention_ordinal) IN (SELECT (run_id, ordinal) FROM candidates)
+    FROM event_mention_links l SEMI JOIN candidates c ON c.run_id = l.run_id AND c.ordinal = l.mention_ordinal
+),
+ev AS MATERIALIZED (  -- events_as_of($as_of), of the top days' events and the candidates' (one read of events)
+    SELECT e.dedup_run_id, e.event_id, e.kind, e.label, e.has_conflict
+    FROM events e
+    WHERE (e.event_id IN (SELECT event_id FROM day_events) OR e.event_id IN (SELECT event_id FROM candidate_link_rows))
+      AND e.recorded_at <= $as_of AND e.dedup_run_id IN (SELECT dedup_run_id FROM live_dedup)
 ),
 candidate_links AS (  -- of them, those to the events known at $as_of
     SELECT l.*
     FROM candidate_link_rows l
-    JOIN events e ON e.dedup_run_id = l.dedup_run_id AND e.event_id = l.event_id
-    WHERE e.recorded_at <= $as_of AND e.dedup_run_id IN (SELECT dedup_run_id FROM live_dedup)
+    JOIN ev e ON e.dedup_run_id = l.dedup_run_id AND e.event_id = l.event_id
 ),
 support_link_rows AS MATERIALIZED (  -- every link of the candidates' events
     SELECT l.dedup_run_id, l.event_id, l.run_id, l.mention_ordinal AS ordinal
@@ -111,12 +101,19 @@ support AS (  -- how many articles and sources report each candidate's event (al
               -- events known at $as_of, of mentions known then)
     SELECT l.event_id, count(DISTINCT m.article_id) AS articles, count(DISTINCT a.source) AS sources
     FROM support_link_rows l
-    JOIN events e ON e.dedup_run_id = l.dedup_run_id AND e.event_id = l.event_id
+    JOIN ev e ON e.dedup_run_id = l.dedup_run_id AND e.event_id = l.event_id
     JOIN event_mentions m ON m.run_id = l.run_id AND m.ordinal = l.ordinal
     JOIN article_versions a ON a.article_id = m.article_id AND a.version = m.version
-    WHERE e.recorded_at <= $as_of AND e.dedup_run_id IN (SELECT dedup_run_id FROM live_dedup)
-      AND m.recorded_at <= $as_of AND m.run_id IN (SELECT run_id FROM live_runs)
+    WHERE m.recorded_at <= $as_of AND m.run_id IN (SELECT run_id FROM live_runs)
     GROUP BY l.event_id
+),
+events_of_day AS (
+    SELECT de.day, count(*) AS event_count,
+           list({'id': e.event_id, 'kind': e.kind, 'label': e.label, 'articles': de.articles,
+                 'sources': de.sources, 'has_conflict': e.has_conflict}
+                ORDER BY de.sources DESC, de.articles DESC, e.event_id)[1:$max_events] AS events
+    FROM day_events de JOIN ev e ON e.event_id = de.event_id
+    GROUP BY de.day
 ),
 quotes AS (
     SELECT c.day, m.article_id, m.version, m.sentence_start, m.sentence_end,
