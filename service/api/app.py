@@ -34,7 +34,6 @@ from service.pipeline import configure as configure_pipeline
 from service.regroup import refresh_text_index
 from service.settings import Settings
 from service.store import Database, open_store
-from service.timeouts import bounded
 
 WEB_DIR = Path(__file__).parent.parent / "web"
 SWAGGER = "/static/vendor/swagger-ui"
@@ -69,13 +68,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         return state.db
 
     def provide_cursor(state: State) -> Iterator[duckdb.DuckDBPyConnection]:
-        cur = state.db.cursor()
-        try:
-            # A read that runs past the bound is interrupted: 503 problem (see problems.py).
-            with bounded(cur, settings.query_timeout_seconds):
-                yield cur
-        finally:
-            cur.close()
+        # A read that runs past the bound is interrupted: 503 problem (see problems.py).
+        with state.db.leased_cursor(settings.query_timeout_seconds) as cur:
+            yield cur
 
     middleware = []
     if settings.rate_limit_per_minute:
