@@ -28,21 +28,28 @@ FROM (
                              WHERE dedup_run_id NOT IN (SELECT dedup_run_id FROM event_summaries))
     GROUP BY l.dedup_run_id, l.event_id
 );
-INSERT INTO timeline_rows  -- likewise for the runs without rows yet (010_timeline_rows.sql)
-SELECT e.dedup_run_id,
-       (row_number() OVER (PARTITION BY e.dedup_run_id ORDER BY e.valid_from ASC NULLS FIRST,
-                           e.valid_until ASC NULLS LAST, g.first_reported_at, e.event_id) - 1)::INTEGER AS position,
+INSERT INTO timeline_rows  -- likewise for the runs without rows yet (010_timeline_rows.sql); the
+                           -- order is worked out on the keys alone, then the rows are joined to it
+WITH ordered AS (
+    SELECT e.dedup_run_id, e.event_id,
+           (row_number() OVER (PARTITION BY e.dedup_run_id ORDER BY e.valid_from ASC NULLS FIRST,
+                               e.valid_until ASC NULLS LAST, g.first_reported_at, e.event_id) - 1)::INTEGER AS position
+    FROM events e
+    JOIN event_summaries g ON g.dedup_run_id = e.dedup_run_id AND g.event_id = e.event_id
+    WHERE e.dedup_run_id IN (SELECT dedup_run_id FROM dedup_runs
+                             WHERE dedup_run_id NOT IN (SELECT dedup_run_id FROM timeline_rows))
+)
+SELECT o.dedup_run_id, o.position,
        e.event_id, e.kind, e.label, e.valid_from, e.valid_until, e.grain, e.has_conflict, e.conflicts, e.salient,
        e.valid_from IS NOT NULL OR e.valid_until IS NOT NULL, e.name_keys, e.recorded_at,
        g.mention_count, g.sources, g.articles,
        substring(a.body, g.first_sentence_start + 1, g.first_sentence_end - g.first_sentence_start),
        g.first_reported_at, g.timezone
-FROM events e
-JOIN event_summaries g ON g.dedup_run_id = e.dedup_run_id AND g.event_id = e.event_id
+FROM ordered o
+JOIN events e ON e.dedup_run_id = o.dedup_run_id AND e.event_id = o.event_id
+JOIN event_summaries g ON g.dedup_run_id = o.dedup_run_id AND g.event_id = o.event_id
 LEFT JOIN article_versions a ON a.article_id = g.first_article_id AND a.version = g.first_version
-WHERE e.dedup_run_id IN (SELECT dedup_run_id FROM dedup_runs
-                         WHERE dedup_run_id NOT IN (SELECT dedup_run_id FROM timeline_rows))
-ORDER BY e.dedup_run_id, position;
+ORDER BY o.dedup_run_id, o.position;
 INSERT INTO timeline_name_keys  -- and their name keys (011_timeline_name_keys.sql)
 SELECT DISTINCT dedup_run_id, unnest(name_keys) AS name_key, position
 FROM timeline_rows
