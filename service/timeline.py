@@ -211,9 +211,15 @@ def _stored_page(cur: duckdb.DuckDBPyConnection, run_id: int, params: dict[str, 
     picked = fetch(cur, "timeline_events", params)
     if not picked:
         return [], 0
+    import pyarrow as pa
+
     positions = [int(r["position"]) for r in picked]
-    found = {r["position"]: r for r in fetch(cur, "timeline_rows_at", {
-        "dedup_run_id": run_id, "positions": positions, "first": min(positions), "last": max(positions)})}
+    cur.register("timeline_page", pa.table({"position": pa.array(positions, pa.int32())}))
+    try:
+        found = {r["position"]: r for r in fetch(cur, "timeline_rows_at", {
+            "dedup_run_id": run_id, "first": min(positions), "last": max(positions)})}
+    finally:
+        cur.unregister("timeline_page")
     rows = [found[p] | {"score": r["score"]} for p, r in zip(positions, picked)
             if p in found and found[p]["first_quote"] is not None]
     return rows, int(picked[0]["total"])

@@ -29,6 +29,7 @@ FRAMES = {
     "timeline_hits": "SELECT 0::INTEGER AS position, 0.0::DOUBLE AS score LIMIT 0",
     "timeline_entity_ids": "SELECT ''::VARCHAR AS event_id LIMIT 0",
     "timeline_entity": "SELECT 0::INTEGER AS position LIMIT 0",
+    "timeline_page": "SELECT 0::INTEGER AS position LIMIT 0",
 }
 
 
