@@ -44,9 +44,10 @@ import bisect
 import hashlib
 import heapq
 import math
+import os
+import pickle
 import tomllib
 import unicodedata
-from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -912,67 +913,153 @@ def candidate_pairs(mentions: list[MentionRecord], *, max_block: int = MAX_BLOCK
             size[k] = size.get(k, 0) + 1
             if main[i]:
                 by_key.setdefault(k, []).append(i)
-    # Each (salient, salient) pair once per key the two share, written as the number
-    # i * n + j (i < j) into a flat array: a regroup writes millions of them, which as tuples
-    # in a dict took gigabytes; `_best_partners` counts them.
+    # Each (salient, salient) pair once per key the two share, as the number i * n + j (i < j):
+    # a regroup makes tens of millions of them, so they are made and counted as arrays.
     n = len(mentions)
-    both = array("q")
-    heappop, heappush = heapq.heappop, heapq.heappush
-    for members in by_key.values():
-        if len(members) < 2:
-            continue
-        members.sort(key=lambda i: spans[i][0])
-        active: list[tuple[float, int]] = []  # heap of (end timestamp, index)
-        for i in members:
-            lo_ts, hi_ts = spans[i]
-            while active and active[0][0] <= lo_ts:
-                heappop(active)
-            if len(active) < max_block:
-                both.extend([j * n + i if j < i else i * n + j for _, j in active])
-            heappush(active, (hi_ts, i))
+    codes = _key_sweep(by_key, spans, n, max_block)
     if side_limit is None:
-        return {divmod(code, n) for code in set(both)}
-    pairs = _best_partners(both, n, MAIN_LIMIT)
+        return {divmod(int(code), n) for code in np.unique(codes)}
+    pairs = _best_partners(codes, n, MAIN_LIMIT)
+    del codes
     # A side mention looks under its rarest keys at the salient mentions nearest in time.
+    for members in by_key.values():
+        members.sort(key=lambda i: spans[i][0])  # stable: ties in index order, as the sweep went
     starts = {k: [spans[i][0] for i in members] for k, members in by_key.items()}
     rarest: dict[frozenset[str], list[str]] = {}  # a story's side mentions share key sets
+    # and the copies of a story's mention share its window too: their salient candidates are
+    # one question, asked once
+    chosen: dict[tuple[frozenset[str], float, float], list[int]] = {}
     for i, keys in enumerate(keys_of):
         if main[i]:
             continue
         lo_ts, hi_ts = spans[i]
-        counts: dict[int, int] = {}
-        looked = rarest.get(keys)
-        if looked is None:
-            looked = rarest[keys] = sorted((k for k in keys if k in by_key), key=lambda k: (size[k], k))[:SIDE_KEYS]
-        for k in looked:
-            members, first = by_key[k], starts[k]
-            r = bisect.bisect_left(first, hi_ts)
-            for x in range(r - 1, max(-1, r - 1 - SIDE_SCAN), -1):
-                j = members[x]
-                if spans[j][1] > lo_ts:
-                    counts[j] = counts.get(j, 0) + 1
-        for j in heapq.nlargest(side_limit, counts, key=lambda j: (counts[j], spans[j][0])):
+        best = chosen.get((keys, lo_ts, hi_ts))
+        if best is None:
+            counts: dict[int, int] = {}
+            looked = rarest.get(keys)
+            if looked is None:
+                looked = rarest[keys] = sorted((k for k in keys if k in by_key), key=lambda k: (size[k], k))[:SIDE_KEYS]
+            for k in looked:
+                members, first = by_key[k], starts[k]
+                r = bisect.bisect_left(first, hi_ts)
+                for x in range(r - 1, max(-1, r - 1 - SIDE_SCAN), -1):
+                    j = members[x]
+                    if spans[j][1] > lo_ts:
+                        counts[j] = counts.get(j, 0) + 1
+            best = chosen[keys, lo_ts, hi_ts] = heapq.nlargest(side_limit, counts,
+                                                               key=lambda j: (counts[j], spans[j][0]))
+        for j in best:
             pairs.add((j, i) if j < i else (i, j))
     return pairs
 
 
-def _best_partners(codes: array, n: int, limit: int) -> set[tuple[int, int]]:
+def _key_sweep(by_key: dict[str, list[int]], spans: list[tuple[float, float]], n: int,
+               max_block: int) -> np.ndarray:
+    """The pairs of mentions sharing a key whose windows overlap, once per key they share, as
+    codes i * n + j (i < j). Per key, members in order of window start (ties: lower index)
+    meet each earlier member whose window is still open (`end > start`), unless `max_block`
+    of those are open: a stop key there.
+
+    That sweep, as arrays over every (key, member) row at once: row x's open earlier members
+    are `x - E(x)`, E counting the rows of its key that end by x's start (less those ending by
+    it but placed at or after it, which only an empty window, end <= start, can be); and the
+    rows an earlier row y meets are the rows after it starting before y ends, a range."""
+    groups = [members for members in by_key.values() if len(members) > 1]
+    if not groups:
+        return np.zeros(0, dtype=np.int64)
+    sizes = np.fromiter((len(g) for g in groups), dtype=np.int64, count=len(groups))
+    idx = np.fromiter((i for g in groups for i in g), dtype=np.int64, count=int(sizes.sum()))
+    gid = np.repeat(np.arange(len(groups), dtype=np.int64), sizes)
+    lo_m = np.fromiter((lo for lo, _ in spans), dtype=np.float64, count=len(spans))
+    hi_m = np.fromiter((hi for _, hi in spans), dtype=np.float64, count=len(spans))
+    values = np.unique(np.concatenate([lo_m, hi_m]))  # times as ranks, so (key, time) is one integer
+    rank_lo, rank_hi = np.searchsorted(values, lo_m), np.searchsorted(values, hi_m)
+    width = np.int64(len(values) + 1)
+    order = np.lexsort((idx, rank_lo[idx], gid))  # by key, start, index (members are in index order)
+    idx, gid = idx[order], gid[order]
+    rows = len(idx)
+    start_key = gid * width + rank_lo[idx]  # ascending
+    end_key = gid * width + rank_hi[idx]
+    first = np.repeat(np.cumsum(sizes) - sizes, sizes)  # each row's key's first row
+    pos = np.arange(rows, dtype=np.int64)
+    ended = np.searchsorted(np.sort(end_key), start_key, side="right") - first
+    empty = np.flatnonzero(rank_hi[idx] <= rank_lo[idx])
+    correction = np.zeros(rows + 1, dtype=np.int64)
+    if len(empty):  # an empty window at y ends by the start of the rows x <= y starting at its end
+        begin = np.searchsorted(start_key, end_key[empty], side="left")
+        np.add.at(correction, begin, 1)
+        np.add.at(correction, empty + 1, -1)
+    correction = np.cumsum(correction[:-1])
+    open_before = (pos - first) - (ended - correction)
+    ok = open_before < max_block
+    # row y meets the rows after it, of its key, that start before it ends and are no stop there
+    reach = np.maximum(np.searchsorted(start_key, end_key, side="left"), pos + 1)
+    ok_before = np.concatenate([[0], np.cumsum(ok)])
+    ok_rows = np.flatnonzero(ok)
+    lo_at, count = ok_before[pos + 1], ok_before[reach] - ok_before[pos + 1]
+    out = np.empty(int(count.sum()), dtype=np.int64)
+    ends = np.cumsum(count)
+    step = 1 << 22  # codes made per chunk: the temporaries stay small
+    y0, done = 0, 0
+    while y0 < rows:
+        y1 = int(np.searchsorted(ends, done + step, side="right"))
+        y1 = max(y1, y0 + 1)
+        ys = np.arange(y0, y1)
+        c = count[ys]
+        total = int(c.sum())
+        if total:
+            ys, c = ys[c > 0], c[c > 0]
+            shift = lo_at[ys] - (np.cumsum(c) - c)
+            partner = ok_rows[np.repeat(shift, c) + np.arange(total)]
+            a, b = np.repeat(idx[ys], c), idx[partner]
+            out[done:done + total] = np.minimum(a, b) * n + np.maximum(a, b)
+            done += total
+        y0 = y1
+    return out
+
+
+def _best_partners(codes: np.ndarray, n: int, limit: int) -> set[tuple[int, int]]:
     """The pairs (i < j) of `codes` (i * n + j, once per blocking key the two share) that one
     of their two mentions keeps among its `limit` partners sharing the most keys (ties: the
-    lower index). Counting and ranking millions of rows: arrays, not a loop per mention."""
-    if not codes:
+    lower index). Counting and ranking millions of rows: arrays, not a loop per mention, each
+    direction of the pairs in turn, sorted as one integer (mention, fewest missing keys, partner)."""
+    if not len(codes):
         return set()
-    pair, shared = np.unique(np.frombuffer(codes, dtype=np.int64), return_counts=True)
+    codes.sort()
+    new = np.flatnonzero(np.concatenate([[True], codes[1:] != codes[:-1]]))
+    shared = np.diff(np.append(new, len(codes)))
+    pair = codes[new]
+    del new
+    top = int(shared.max()) + 1
+    missing = (top - shared).astype(np.int32)
+    del shared
     i, j = np.divmod(pair, n)
-    mention, partner = np.concatenate([i, j]), np.concatenate([j, i])
-    shared = np.concatenate([shared, shared])
-    order = np.lexsort((partner, -shared, mention))  # by mention, most shared keys, lower partner
-    mention, partner = mention[order], partner[order]
-    first = np.searchsorted(mention, mention, side="left")  # where each mention's run starts
-    keep = (np.arange(len(mention)) - first) < limit
-    lo = np.minimum(mention[keep], partner[keep])
-    hi = np.maximum(mention[keep], partner[keep])
-    return set(zip(lo.tolist(), hi.tolist()))
+    del pair
+    i, j = i.astype(np.int32), j.astype(np.int32)
+    if n * n * top >= 2 ** 62:  # pragma: no cover - far beyond any store this runs on
+        raise OverflowError("too many mentions to rank candidate partners as one integer")
+    span = np.int64(top * n)
+    # one row per (mention, partner), both directions: i's partners and j's
+    key = np.empty(2 * len(i), dtype=np.int64)
+    step = missing.astype(np.int64) * n
+    del missing
+    for half, (mention, partner) in enumerate(((i, j), (j, i))):
+        part = key[half * len(i):(half + 1) * len(i)]
+        np.multiply(mention, span, out=part, dtype=np.int64)
+        part += step
+        part += partner
+    del step
+    key.sort()
+    who = np.unique(i).astype(np.int64)
+    who = np.union1d(who, np.unique(j))
+    del i, j
+    first = np.searchsorted(key, who * span, side="left")
+    last = np.searchsorted(key, (who + 1) * span, side="left")
+    take = first[:, None] + np.arange(limit)
+    chosen = key[take[take < last[:, None]]]
+    del key
+    a, b = chosen // span, chosen % n
+    return set(zip(np.minimum(a, b).tolist(), np.maximum(a, b).tolist()))
 
 
 # ---------------------------------------------------------------- claims ------------
@@ -1477,21 +1564,13 @@ def cluster(mentions: list[MentionRecord], *, threshold: float = DEFAULT_THRESHO
                                [f.speaker] if f.speaker and v.kind == "reporting" else [], {_place(v)})
     scores: dict[int, dict[int, float]] = {i: {} for i in clusters}
     weights = token_weights(views)
-    # A pair's score reads only the two mentions' `_signature`s and whether they share their
-    # article, sentence and source organisation; syndicated copies of a wire story make the
-    # same pair of signatures over and over, scored once.
-    signatures: dict[tuple, int] = {}
-    sig = [signatures.setdefault(_signature(v, f), len(signatures)) for v, f in zip(views, feats)]
-    memo: dict[tuple[int, int, bool, bool, bool], float] = {}
-    for i, j in candidate_pairs(views, max_block=max_block, side_limit=SIDE_LIMIT):
-        a, b = views[i], views[j]
-        key = (sig[i], sig[j], a.article_id == b.article_id, a.sentence == b.sentence, feats[i].org == feats[j].org)
-        s = memo.get(key)
-        if s is None:
-            s = memo[key] = _score(a, b, weights, explain=False, fa=feats[i], fb=feats[j])[0]
-        if s > 0:
-            scores[i][j] = s
-            scores[j][i] = s
+    pairs = candidate_pairs(views, max_block=max_block, side_limit=SIDE_LIMIT)
+    first, second, score = _pair_scores(views, feats, weights, pairs)
+    del pairs
+    for i, j, s in zip(first.tolist(), second.tolist(), score.tolist()):
+        scores[i][j] = s
+        scores[j][i] = s
+    del first, second, score
     salient = {i for i, m in enumerate(ms) if m.salient}
     _agglomerate(clusters, scores, salient, threshold)
     side = sorted(set(clusters) - salient)
@@ -1511,6 +1590,98 @@ def cluster(mentions: list[MentionRecord], *, threshold: float = DEFAULT_THRESHO
             e = Event(**{**e.__dict__, "event_id": f"{e.event_id}-{n + 1}"})
         out.append(e)
     return sorted(out, key=_event_order)
+
+
+# Unique pairs of signatures from which scoring is shared with a second process (forked, so it
+# reads the mentions without copying them), when the machine has a second core.
+PARALLEL_SCORES = 20_000
+_scoring: tuple | None = None  # (views, features, weights) of the clustering being scored
+
+
+def _pair_scores(views: list[MentionRecord], feats: list[_Features], weights: Weights,
+                 pairs: Iterable[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The candidate pairs that score above 0, as arrays (i, j, score), in the pairs' order.
+
+    A pair's score reads only the two mentions' `_signature`s and whether they share their
+    article, sentence and source organisation; syndicated copies of a wire story make the
+    same pair of signatures over and over, scored once: for the first pair that asks."""
+    global _scoring
+    code = np.fromiter((x for pair in pairs for x in pair), dtype=np.int64).reshape(-1, 2)
+    i, j = code[:, 0], code[:, 1]
+    signatures: dict[tuple, int] = {}
+    sig = np.fromiter((signatures.setdefault(_signature(v, f), len(signatures)) for v, f in zip(views, feats)),
+                      dtype=np.int64, count=len(views))
+    ids: dict[str, int] = {}  # articles, sentences and organisations as numbers
+    article = np.fromiter((ids.setdefault(v.article_id, len(ids)) for v in views), dtype=np.int64, count=len(views))
+    sentence = np.fromiter((ids.setdefault(v.sentence, len(ids)) for v in views), dtype=np.int64, count=len(views))
+    org = np.fromiter((ids.setdefault(f.org, len(ids)) for f in feats), dtype=np.int64, count=len(views))
+    del ids
+    if len(signatures) ** 2 * 8 >= 2 ** 62:  # pragma: no cover - billions of distinct mentions
+        raise OverflowError("too many distinct mentions to number their pairs")
+    key = (sig[i] * len(signatures) + sig[j]) * 8 + (article[i] == article[j]) * 4 \
+        + (sentence[i] == sentence[j]) * 2 + (org[i] == org[j])
+    del sig, article, sentence, org
+    _, asks, which = np.unique(key, return_index=True, return_inverse=True)
+    del key
+    asks = code[asks]  # the first pair of each question
+    parts = _cores() if len(asks) >= PARALLEL_SCORES else 1
+    _scoring = (views, feats, weights)
+    try:
+        answers = _fanned(_score_pairs, [asks[k::parts] for k in range(parts)])
+    finally:
+        _scoring = None
+    unique = np.empty(len(asks), dtype=np.float64)
+    for k, got in enumerate(answers):
+        unique[k::parts] = got
+    score = unique[which.reshape(-1)]
+    keep = score > 0
+    return i[keep], j[keep], score[keep]
+
+
+def _score_pairs(pairs: np.ndarray) -> np.ndarray:
+    views, feats, weights = _scoring
+    return np.fromiter((_score(views[i], views[j], weights, explain=False, fa=feats[i], fb=feats[j])[0]
+                        for i, j in pairs.tolist()), dtype=np.float64, count=len(pairs))
+
+
+def _cores() -> int:
+    """Processes worth running on this machine's cores (at most 2: the work splits in two)."""
+    try:
+        count = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        count = os.cpu_count() or 1
+    return 2 if count > 1 and hasattr(os, "fork") else 1
+
+
+def _fanned(fn, chunks: list) -> list:
+    """`[fn(chunk) for chunk in chunks]`, the first chunk here and each other one in a process
+    forked for it: the child reads this process's data as it is (copy on write, nothing is
+    sent but the chunk's result, pickled back through a pipe) and exits. A child that fails or
+    dies has its chunk done here, so the result never depends on whether a fork worked."""
+    if len(chunks) < 2:
+        return [fn(chunk) for chunk in chunks]
+    children = []
+    for chunk in chunks[1:]:
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: its result or nothing, then out, never back into the caller
+            status = 1
+            try:
+                os.close(read)
+                with os.fdopen(write, "wb") as out:
+                    pickle.dump(fn(chunk), out, protocol=pickle.HIGHEST_PROTOCOL)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write)
+        children.append((pid, read, chunk))
+    results = [fn(chunks[0])]
+    for pid, read, chunk in children:
+        with os.fdopen(read, "rb") as got:
+            data = got.read()
+        _, status = os.waitpid(pid, 0)
+        results.append(pickle.loads(data) if status == 0 and data else fn(chunk))
+    return results
 
 
 def _signature(m: MentionRecord, f: _Features) -> tuple:

@@ -277,6 +277,77 @@ def test_blocking_stays_sparse_when_stories_spread_over_time(seed):
     assert len(events) == 40 * len(cluster(mentions))
 
 
+def _sweep_one_key_at_a_time(by_key, spans, n, max_block):
+    """The blocking sweep as it was written first, a heap per key: the reference for `_key_sweep`."""
+    import heapq
+
+    codes = []
+    for members in by_key.values():
+        members = sorted(members, key=lambda i: spans[i][0])
+        active = []
+        for i in members:
+            lo, hi = spans[i]
+            while active and active[0][0] <= lo:
+                heapq.heappop(active)
+            if len(active) < max_block:
+                codes.extend(j * n + i if j < i else i * n + j for _, j in active)
+            heapq.heappush(active, (hi, i))
+    return sorted(codes)
+
+
+@pytest.mark.parametrize("trial", range(30))
+def test_the_array_sweep_pairs_as_the_heap_sweep(trial):
+    from service.dedup import _key_sweep
+
+    rng = random.Random(trial)
+    n = rng.randint(2, 120)
+    inf = float("inf")
+    starts = [rng.choice([-inf, *range(0, 40, 4)]) if rng.random() < 0.2 else float(rng.randint(0, 40))
+              for _ in range(n)]
+    spans = []
+    for lo in starts:  # open ends, ties, empty and reversed windows (end <= start) included
+        width = rng.choice([0, 0, -3, 1, 2, 5, 12, 40, inf])
+        spans.append((lo, inf if width == inf or lo == -inf and rng.random() < 0.5 else
+                      (rng.randint(-5, 50) if lo == -inf else lo + width)))
+    by_key = {}
+    for i in range(n):
+        for k in rng.sample(range(6), rng.randint(1, 3)):
+            by_key.setdefault(f"k{k}", []).append(i)
+    for max_block in (1, 3, 200):
+        got = sorted(_key_sweep({k: list(v) for k, v in by_key.items()}, spans, n, max_block).tolist())
+        assert got == _sweep_one_key_at_a_time(by_key, spans, n, max_block)
+
+
+def test_scores_shared_with_a_forked_process_group_as_in_one(seed, monkeypatch):
+    import service.dedup as dedup
+
+    mentions = seed[0]
+    spread = [replace(m, key=(s, m.key[1]), article_id=f"{m.article_id}-{s}",
+                      published_at=m.published_at + timedelta(hours=s))
+              for s in range(6) for m in mentions]  # wire copies: the same questions again
+    monkeypatch.setattr(dedup, "PARALLEL_SCORES", 10 ** 9)
+    alone = cluster(spread)
+    monkeypatch.setattr(dedup, "PARALLEL_SCORES", 1)
+    monkeypatch.setattr(dedup, "_cores", lambda: 2)
+    assert cluster(spread) == alone
+
+
+def test_a_forked_part_that_fails_is_done_here():
+    import os
+
+    from service.dedup import _fanned
+
+    parent = os.getpid()
+
+    def square_or_die(xs):
+        if os.getpid() != parent:
+            os._exit(3)  # the child dies without a word
+        return [x * x for x in xs]
+
+    assert _fanned(square_or_die, [[1, 2], [3], [4, 5]]) == [[1, 4], [9], [16, 25]]
+    assert _fanned(lambda xs: sum(xs), [[1, 2], [3, 4]]) == [3, 7]
+
+
 # ---------------------------------------------------------------- one happening, two kinds ----------
 
 def _together(events, *mentions) -> bool:
