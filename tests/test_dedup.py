@@ -513,3 +513,27 @@ def test_a_second_verb_without_its_own_subject_goes_with_the_first_ones_statemen
     assert _together(events, expressed, called)
     # the side part goes to its statement: it never chains two shown statements together
     assert not _together(events, expressed, urged)
+
+
+# ---------------------------------------------------------------- over the store ----------
+
+def test_the_index_texts_made_in_memory_are_the_stored_events_texts(tmp_path):
+    """The regroup builds the BM25 texts from the mentions it clustered: the same words as
+    `current_event_texts` cuts from the stored bodies (in another order, which BM25 ignores)."""
+    from collections import Counter
+
+    from service import regroup
+    from service.demo import load_demo_if_empty
+    from service.store import Database, fetch
+
+    db = Database(tmp_path / "t.duckdb")
+    db.migrate()
+    load_demo_if_empty(db)
+    with db.reading() as cur:
+        records = regroup._records(cur)
+        stored = {r["event_id"]: r["text"] for r in fetch(cur, "current_event_texts")}
+    events = regroup._cluster(records)
+    made = dict(regroup._event_texts(events, records))
+    db.close()
+    assert len(made) == len(stored) > 10
+    assert {k: Counter(v.split()) for k, v in made.items()} == {k: Counter(v.split()) for k, v in stored.items()}
