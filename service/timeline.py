@@ -497,6 +497,17 @@ class RunOrder:
         found = links.slice(lo, hi - lo)
         return found["run_id"].to_list(), found["mention_ordinal"].to_list()
 
+    def has_claims(self, event_id: str) -> bool:
+        """Whether the event has claims in this run (timeline_claimed_events.sql, read once):
+        most have none, and their detail then skips the claims query."""
+        with self._lock:
+            claimed = self._postings.get("claimed")
+            if claimed is None:
+                claimed = self._postings["claimed"] = self._load("timeline_claimed_events")
+        column = claimed["event_id"]
+        at = column.search_sorted(event_id, "left")
+        return at < len(column) and column[at] == event_id
+
     def named_in_text(self, entity: str, find: Any) -> pl.Series:
         """Mask of the run's events whose sentences name `entity` (`find` runs the query, which
         returns their ids), kept for the last 64 entities: paging through one entity's
@@ -662,7 +673,7 @@ def read_event(cur: duckdb.DuckDBPyConnection, event_id: str, as_of: datetime,
                orders: TimelineOrders | None = None) -> EventDetail | None:
     """One event as known at `as_of` with its mentions and claims. With `orders` (the server's),
     the event and its mention keys come from the run kept in memory; the answer is the same."""
-    mention_rows = None
+    mention_rows, order = None, None
     if orders is None:
         rows = fetch(cur, "event_as_of", {"event_id": event_id, "as_of": as_of})
     else:
@@ -682,7 +693,9 @@ def read_event(cur: duckdb.DuckDBPyConnection, event_id: str, as_of: datetime,
         mention_rows = fetch(cur, "event_mentions_of", key)
     mentions = [EventMentionOut(**{k: _listify(r[k]) for k in EventMentionOut.__struct_fields__})
                 for r in mention_rows]
-    claims = [ClaimOut(**{k: r[k] for k in ClaimOut.__struct_fields__}) for r in fetch(cur, "event_claims_of", key)]
+    claimed = order is None or order.has_claims(event_id)
+    claims = [ClaimOut(**{k: r[k] for k in ClaimOut.__struct_fields__})
+              for r in (fetch(cur, "event_claims_of", key) if claimed else [])]
     return EventDetail(
         id=event_id, kind=event["kind"], label=event["label"], valid_from=event["valid_from"],
         valid_until=event["valid_until"], grain=event["grain"], has_conflict=event["has_conflict"],

@@ -39,3 +39,27 @@ def test_both_backends_give_the_same_timeline(tmp_path: Path) -> None:
             answers.append([_without_clock(client.get("/timeline", params=p).json())
                             for p in ({}, {"dedup": "false"}, {"q": "Belgorod"}, {"entity": "Grayvoron"})])
     assert answers[0] == answers[1]
+
+
+def test_event_details_from_the_orders_equal_the_sql_ones(db) -> None:
+    # /events/{id} takes the server's in-memory path (run, links, which events have claims);
+    # `timeline export` and the SQL fallback read it all by SQL: every seed event must agree,
+    # the conflicting ones with claims included.
+    import msgspec
+
+    from service.demo import load_demo_if_empty
+    from service.timeline import TimelineQuery, read_event, read_timeline, timeline_orders
+
+    load_demo_if_empty(db)
+    now = datetime.now(timezone.utc)
+    with db.reading() as cur:
+        page = read_timeline(cur, TimelineQuery(as_of=now, limit=500, minor=True))
+        ids = [e.id for e in page.items + page.undated]
+        assert ids and any(e.has_conflict for e in page.items)
+        with_claims = 0
+        for event_id in ids:
+            memory = read_event(cur, event_id, now, timeline_orders(db))
+            assert msgspec.json.encode(memory) == msgspec.json.encode(read_event(cur, event_id, now))
+            with_claims += bool(memory.claims)
+        assert with_claims > 0
+        assert read_event(cur, "no-such-event", now, timeline_orders(db)) is None
