@@ -869,17 +869,18 @@ def _keys(kind: str, trig_classes: frozenset[str], content_classes: frozenset[st
     return frozenset(keys)
 
 
-def _window(m: MentionRecord) -> tuple[datetime | None, datetime | None]:
+def _window(m: MentionRecord, f: _Features | None = None) -> tuple[datetime | None, datetime | None]:
     """The time window a mention is blocked in: its interval, widened by the adjacency
     tolerance for fine-grained occurrences and states."""
     lo, hi = m.valid_from, m.valid_until
-    if _features(m).fine and m.kind != "reporting":
+    if (f or _features(m)).fine and m.kind != "reporting":
         lo, hi = lo - NEAR_GAP, hi + NEAR_GAP
     return lo, hi
 
 
 def candidate_pairs(mentions: list[MentionRecord], *, max_block: int = MAX_BLOCK,
-                    side_limit: int | None = None) -> set[tuple[int, int]]:
+                    side_limit: int | None = None,
+                    features: list[_Features] | None = None) -> set[tuple[int, int]]:
     """Index pairs (i < j) worth scoring. Never all pairs: two mentions are a candidate only
     if they share a blocking key (`blocking_keys`: kind + meaning class, kind + name token)
     AND their time windows overlap (`_window`: the interval, open sides unbounded, widened
@@ -901,11 +902,12 @@ def candidate_pairs(mentions: list[MentionRecord], *, max_block: int = MAX_BLOCK
     as `join_where`), drop (key, day) groups larger than `max_block`, keep distinct pairs.
     """
     main = [m.salient or side_limit is None for m in mentions]
-    windows = [_window(m) for m in mentions]
+    feats = features if features is not None else [_features(m) for m in mentions]  # looked up by record: hashed
+    windows = [_window(m, f) for m, f in zip(mentions, feats)]
     spans = [(lo.timestamp() if lo is not None else -math.inf, hi.timestamp() if hi is not None else math.inf)
              for lo, hi in windows]
     keys_of = [_keys(m.kind, f.trig_classes, f.content_classes, f.trig_stems, f.names)
-               for m, f in zip(mentions, map(_features, mentions))]
+               for m, f in zip(mentions, feats)]
     by_key: dict[str, list[int]] = {}  # salient members of each key
     size: dict[str, int] = {}  # all members of each key
     for i, keys in enumerate(keys_of):
@@ -1564,7 +1566,7 @@ def cluster(mentions: list[MentionRecord], *, threshold: float = DEFAULT_THRESHO
                                [f.speaker] if f.speaker and v.kind == "reporting" else [], {_place(v)})
     scores: dict[int, dict[int, float]] = {i: {} for i in clusters}
     weights = token_weights(views)
-    pairs = candidate_pairs(views, max_block=max_block, side_limit=SIDE_LIMIT)
+    pairs = candidate_pairs(views, max_block=max_block, side_limit=SIDE_LIMIT, features=feats)
     first, second, score = _pair_scores(views, feats, weights, pairs)
     del pairs
     for i, j, s in zip(first.tolist(), second.tolist(), score.tolist()):
@@ -1577,7 +1579,15 @@ def cluster(mentions: list[MentionRecord], *, threshold: float = DEFAULT_THRESHO
     _attach(clusters, scores, salient, side, threshold)
     _join_statement_parts(clusters, views, salient)
     # side mentions left over stay events of their own (listed with minor=true)
-    events = [_make_event([ms[i] for i in sorted(c.members)]) for c in clusters.values()]
+    groups = [sorted(c.members) for c in clusters.values()]
+    del clusters, scores
+    global _grouped
+    parts = _cores() if len(groups) >= PARALLEL_EVENTS else 1
+    _grouped = ms
+    try:  # events are made half here, half in a forked process: they only read their mentions
+        events = [e for made in _fanned(_events_of, [groups[k::parts] for k in range(parts)]) for e in made]
+    finally:
+        _grouped = None
     for cache in (_features, _keys, _phrase, _sentence_claims, _tokens, _fuzzy_hits, _text_features, _names_of, _speaker):
         cache.cache_clear()  # per run: a long-lived server must not keep every mention ever seen
     # stable, unique ids: a clash (two groups sharing a first mention's text) gets a suffix
@@ -1682,6 +1692,14 @@ def _fanned(fn, chunks: list) -> list:
         _, status = os.waitpid(pid, 0)
         results.append(pickle.loads(data) if status == 0 and data else fn(chunk))
     return results
+
+
+PARALLEL_EVENTS = 20_000  # events from which half are made in a forked process
+_grouped: list[MentionRecord] | None = None  # the mentions of the clustering whose events are made
+
+
+def _events_of(groups: list[list[int]]) -> list[Event]:
+    return [_make_event([_grouped[i] for i in members]) for members in groups]
 
 
 def _signature(m: MentionRecord, f: _Features) -> tuple:

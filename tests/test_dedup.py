@@ -318,7 +318,7 @@ def test_the_array_sweep_pairs_as_the_heap_sweep(trial):
         assert got == _sweep_one_key_at_a_time(by_key, spans, n, max_block)
 
 
-def test_scores_shared_with_a_forked_process_group_as_in_one(seed, monkeypatch):
+def test_scores_and_events_shared_with_a_forked_process_group_as_in_one(seed, monkeypatch):
     import service.dedup as dedup
 
     mentions = seed[0]
@@ -326,8 +326,10 @@ def test_scores_shared_with_a_forked_process_group_as_in_one(seed, monkeypatch):
                       published_at=m.published_at + timedelta(hours=s))
               for s in range(6) for m in mentions]  # wire copies: the same questions again
     monkeypatch.setattr(dedup, "PARALLEL_SCORES", 10 ** 9)
+    monkeypatch.setattr(dedup, "PARALLEL_EVENTS", 10 ** 9)
     alone = cluster(spread)
     monkeypatch.setattr(dedup, "PARALLEL_SCORES", 1)
+    monkeypatch.setattr(dedup, "PARALLEL_EVENTS", 1)
     monkeypatch.setattr(dedup, "_cores", lambda: 2)
     assert cluster(spread) == alone
 
