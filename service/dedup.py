@@ -688,7 +688,10 @@ class Weights:
 
     def sum(self, tokens: Iterable[str]) -> float:
         get, unseen = self.table.get, self.unseen
-        return sum(get(t, unseen) for t in tokens)
+        # fsum is exact, so the total does not depend on the order a set of strings iterates in,
+        # which changes with the process's hash seed: with sum, ties between candidates broke
+        # differently from one process to the next (44 of 296,749 mentions at 10,000 articles).
+        return math.fsum(get(t, unseen) for t in tokens)
 
     def total(self, tokens: frozenset[str]) -> float:
         """`sum` of a mention's own name or content set, kept."""

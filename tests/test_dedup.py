@@ -539,3 +539,20 @@ def test_the_index_texts_made_in_memory_are_the_stored_events_texts(tmp_path):
     db.close()
     assert len(made) == len(stored) > 10
     assert {k: Counter(v.split()) for k, v in made.items()} == {k: Counter(v.split()) for k, v in stored.items()}
+
+
+def test_token_weight_sums_do_not_depend_on_iteration_order() -> None:
+    # A set of strings iterates in an order set by the process's hash seed; a weighted size that
+    # changed with it broke ties differently in another process, and so the grouping.
+    import random
+
+    from service.dedup import Weights
+
+    rng = random.Random(5)
+    table = {f"t{i}": rng.uniform(1.0, 12.0) for i in range(400)}
+    weights = Weights(table, unseen=13.0)
+    for _ in range(200):
+        tokens = rng.sample(sorted(table), rng.randint(2, 40)) + ["never-seen"]
+        shuffled = tokens[:]
+        rng.shuffle(shuffled)
+        assert weights.sum(tokens) == weights.sum(shuffled) == weights.sum(reversed(tokens))
