@@ -101,3 +101,34 @@ def test_the_cli_prints_the_same_ranking(tmp_path: Path) -> None:
     bad = timeline("key-dates", "--top", "0")
     assert bad.returncode == 2 and "between 1 and 100" in bad.stderr
     assert timeline("key-dates", "--from", "22 May").returncode == 2
+
+
+def test_runs_stored_since_the_last_dedup_run_count_before_they_are_grouped(tmp_path: Path) -> None:
+    # day_article_evidence groups a run's rows at the next dedup run; until then key_dates.sql
+    # groups that run's day_evidence rows as it reads them, to the same answer
+    from datetime import datetime, timezone
+
+    import msgspec
+
+    from service.demo import load_demo_if_empty
+    from service.key_dates import read_key_dates
+    from service.store import Database
+
+    db = Database(tmp_path / "t.duckdb")
+    db.migrate()
+    load_demo_if_empty(db)
+    with db.reading() as cur:
+        times = sorted(r[0] for r in cur.execute("SELECT recorded_at FROM pipeline_runs").fetchall())
+    moments = [times[0], times[len(times) // 2], times[-1], datetime.now(timezone.utc)]
+
+    def answers() -> list[bytes]:
+        with db.reading() as cur:
+            return [msgspec.json.encode(read_key_dates(cur, t, top=20)) for t in moments]
+
+    grouped = answers()
+    assert b'"days":[]' not in grouped[-1]
+    with db.writing() as cur:
+        cur.execute("DELETE FROM day_article_evidence WHERE dedup_run_id IS NULL AND run_id % 2 = 0")
+        cur.execute("DELETE FROM day_article_runs WHERE run_id % 2 = 0")
+    assert answers() == grouped
+    db.close()

@@ -1,7 +1,7 @@
 -- What each dedup run stores for the reads, in the run's own transaction once its events and
 -- links are: the summary of every event of run $dedup_run_id (009_event_summaries.sql), its rows
 -- in timeline order (010_timeline_rows.sql), its name keys (011) and its key-dates evidence
--- (013). Only the last statement of a file can take parameters, so the others fill what has
+-- (013, grouped by 014). Only the last statement of a file can take parameters, so the others fill what has
 -- none yet: the run just stored (each run's are written with it, and the migrations filled the
 -- older ones), and what bulk SQL that bypasses the ingest queries stored without its folded
 -- body (012_article_folds.sql; every version a run links to needs one for the entity filter)
@@ -76,6 +76,12 @@ WHERE m.run_id NOT IN (SELECT run_id FROM day_evidence_runs)
   AND m.grain IN ('day', 'part_of_day', 'hour', 'minute', 'second')
   AND m.valid_from IS NOT NULL AND m.valid_until IS NOT NULL;
 INSERT INTO day_evidence_runs SELECT run_id FROM pipeline_runs WHERE run_id NOT IN (SELECT run_id FROM day_evidence_runs);
+-- Their time and mention rows grouped (014_day_article_evidence.sql), with those ingest wrote
+-- since the last dedup run.
+INSERT INTO day_article_evidence SELECT * FROM ungrouped_day_articles();
+INSERT INTO day_article_runs SELECT run_id FROM day_evidence_runs WHERE run_id NOT IN (SELECT run_id FROM day_article_runs);
+-- The links of the run just stored (and of any dedup run stored without them), by their events'
+-- days, and those rows grouped.
 INSERT INTO day_evidence
 SELECT 'event', m.run_id, m.ordinal, m.article_id, m.version, a.source, CAST(a.local_published_at AS DATE),
        key_date_day(e.valid_from, e.valid_until, e.grain, a.timezone, a.local_published_at, a.published_at),
@@ -84,6 +90,11 @@ FROM events e
 JOIN event_mention_links l ON l.dedup_run_id = e.dedup_run_id AND l.event_id = e.event_id
 JOIN event_mentions m ON m.run_id = l.run_id AND m.ordinal = l.mention_ordinal
 JOIN article_versions a ON a.article_id = m.article_id AND a.version = m.version
-WHERE e.dedup_run_id = $dedup_run_id
+WHERE e.dedup_run_id IN (SELECT dedup_run_id FROM dedup_runs
+                         WHERE dedup_run_id NOT IN (SELECT dedup_run_id FROM day_evidence_dedup_runs))
   AND e.grain IN ('day', 'part_of_day', 'hour', 'minute', 'second')
   AND e.valid_from IS NOT NULL AND e.valid_until IS NOT NULL;
+INSERT INTO day_article_evidence SELECT * FROM ungrouped_day_events();
+INSERT INTO day_evidence_dedup_runs
+SELECT dedup_run_id FROM dedup_runs
+WHERE dedup_run_id NOT IN (SELECT dedup_run_id FROM day_evidence_dedup_runs) AND dedup_run_id <= $dedup_run_id;

@@ -7,19 +7,24 @@
 --   score(d) = sum over sources s of sqrt(sum of w(a, d) over the articles a of s that mention d).
 -- Each of the $top best days comes with its events (day grain, best supported first, at most
 -- $max_events) and the sentence of its best-supported event mention.
--- The evidence is stored row by row when it is stored (day_evidence, 013_day_evidence.sql); what
--- was known at $as_of is the rows recorded by then whose pipeline run (and, for the event route,
--- dedup run and event) was current then: the filters of the *_as_of macros of 003_views.sql.
+-- The evidence is stored when it is stored (day_evidence, 013_day_evidence.sql), grouped by what
+-- the as_of test and the ranking look at (day_article_evidence, 014_day_article_evidence.sql: one
+-- row per pipeline run, dedup run or none, day, article and record time); what was known at
+-- $as_of is the groups recorded by then whose pipeline run (and, for the event route, dedup run)
+-- was current then: the filters of the *_as_of macros of 003_views.sql.
 WITH live_runs AS (SELECT run_id FROM run_history WHERE superseded_at IS NULL OR superseded_at > $as_of),
 live_dedup AS (SELECT dedup_run_id FROM dedup_run_history WHERE superseded_at IS NULL OR superseded_at > $as_of),
-dated AS (
-    SELECT d.* FROM day_evidence d
-    WHERE d.recorded_at <= $as_of AND d.run_id IN (SELECT run_id FROM live_runs)
-      AND (d.route <> 'event'
-           OR (d.event_recorded_at <= $as_of AND d.dedup_run_id IN (SELECT dedup_run_id FROM live_dedup)))
+grouped AS (  -- the groups, and those of the runs ingest stored since the last dedup run grouped them
+    SELECT * FROM day_article_evidence
+    UNION ALL
+    SELECT * FROM ungrouped_day_articles()
 ),
-in_range AS (
-    SELECT * FROM dated WHERE ($from IS NULL OR day >= $from) AND ($to IS NULL OR day <= $to)
+in_range AS MATERIALIZED (  -- the groups known at $as_of (what the ranking reads of them)
+    SELECT g.day, g.article_id, g.source, g.pub_day, g.dedup_run_id, g.mentions
+    FROM grouped g
+    WHERE g.known_at <= $as_of AND g.run_id IN (SELECT run_id FROM live_runs)
+      AND (g.dedup_run_id IS NULL OR g.dedup_run_id IN (SELECT dedup_run_id FROM live_dedup))
+      AND ($from IS NULL OR g.day >= $from) AND ($to IS NULL OR g.day <= $to)
 ),
 article_days AS (
     SELECT day, article_id, any_value(source) AS source, any_value(pub_day) AS pub_day,
@@ -32,7 +37,7 @@ scores AS (  -- summed in a fixed order (by weight), so that days with the same 
             -- get the very same float and their tie goes to the tie-breakers, not to the order
             -- a parallel aggregation happened to add them in (a source's weights are multiples
             -- of the weights, exact in floating point for the service's 1 and 0.5)
-    SELECT day, sum(sqrt(w) ORDER BY w) AS score
+    SELECT day, list_sum(list_sort(list(sqrt(w)))) AS score
     FROM (SELECT day, source, sum(w) AS w FROM article_days GROUP BY day, source)
     GROUP BY day
 ),
@@ -43,9 +48,9 @@ stats AS (
            count(*) FILTER (WHERE pub_day < day) AS earlier_articles
     FROM article_days GROUP BY day
 ),
-mention_counts AS (
-    SELECT day, count(DISTINCT (route = 'time', run_id, ordinal)) AS mentions
-    FROM in_range WHERE route <> 'event' GROUP BY day
+mention_counts AS (  -- a time expression or mention is in one group
+    SELECT day, sum(mentions)::BIGINT AS mentions
+    FROM in_range WHERE dedup_run_id IS NULL GROUP BY day
 ),
 top_days AS (
     SELECT s.day, s.score, st.articles, st.sources, st.later_articles, st.same_day_articles,
@@ -55,36 +60,35 @@ top_days AS (
     QUALIFY rank <= $top
 ),
 -- What the top days show reads the mentions and links as known at $as_of only where it needs them.
-day_events AS (  -- the events dated to each top day, with their support
-    SELECT d.day, d.event_id, count(DISTINCT d.article_id) AS articles, count(DISTINCT d.source) AS sources
-    FROM in_range d SEMI JOIN top_days t ON t.day = d.day
-    WHERE d.route = 'event'
-    GROUP BY d.day, d.event_id
+top_rows AS MATERIALIZED (  -- the top days' groups known at $as_of, as in_range
+    SELECT g.* FROM grouped g
+    WHERE g.day IN (SELECT day FROM top_days)
+      AND g.known_at <= $as_of AND g.run_id IN (SELECT run_id FROM live_runs)
+      AND (g.dedup_run_id IS NULL OR g.dedup_run_id IN (SELECT dedup_run_id FROM live_dedup))
 ),
-top_rows AS (SELECT d.* FROM in_range d SEMI JOIN top_days t ON t.day = d.day),
-mentions AS (  -- event_mentions_as_of($as_of), of the runs the top days' rows come from
-    SELECT m.run_id, m.ordinal, m.article_id, m.version, m.kind, m.trigger, m.sentence_start, m.sentence_end
-    FROM event_mentions m
-    WHERE m.recorded_at <= $as_of AND m.run_id IN (SELECT run_id FROM top_rows)
+day_events AS (  -- the events dated to each top day, with their support (the groups are of events
+                 -- known at $as_of: events_as_of)
+    SELECT day, ev.event_id AS event_id, any_value(ev) AS ev, count(DISTINCT article_id) AS articles,
+           count(DISTINCT source) AS sources
+    FROM (SELECT day, unnest(events) AS ev, article_id, source FROM top_rows WHERE dedup_run_id IS NOT NULL)
+    GROUP BY day, ev.event_id
 ),
-candidates AS (  -- mentions that tell of a top day: dated to it, or in a sentence that names it
-    SELECT d.day, d.run_id, d.ordinal
-    FROM top_rows d
-    WHERE d.route <> 'time'
-    UNION
-    SELECT d.day, m.run_id, m.ordinal
-    FROM top_rows d
-    JOIN mentions m ON m.run_id = d.run_id AND d.start_offset >= m.sentence_start AND d.start_offset < m.sentence_end
-    WHERE d.route = 'time'
+candidates AS MATERIALIZED (  -- mentions known at $as_of that tell of a top day: dated to it, or
+                              -- in a sentence that names it
+    SELECT DISTINCT g.day, g.run_id, q.ordinal, q.occurrence, g.article_id, g.version, g.source, g.pub_day,
+           g.published_at
+    FROM (SELECT day, run_id, article_id, version, source, pub_day, published_at, unnest(quotes) AS q
+          FROM top_rows) g
+    WHERE g.q.recorded_at <= $as_of
 ),
 candidate_link_rows AS MATERIALIZED (  -- the links of the candidates (read first: few)
     SELECT l.dedup_run_id, l.event_id, l.run_id, l.mention_ordinal AS ordinal
     FROM event_mention_links l SEMI JOIN candidates c ON c.run_id = l.run_id AND c.ordinal = l.mention_ordinal
 ),
-ev AS MATERIALIZED (  -- events_as_of($as_of), of the top days' events and the candidates' (one read of events)
-    SELECT e.dedup_run_id, e.event_id, e.kind, e.label, e.has_conflict
+ev AS MATERIALIZED (  -- events_as_of($as_of), of the candidates' links
+    SELECT e.dedup_run_id, e.event_id
     FROM events e
-    WHERE (e.event_id IN (SELECT event_id FROM day_events) OR e.event_id IN (SELECT event_id FROM candidate_link_rows))
+    WHERE e.event_id IN (SELECT event_id FROM candidate_link_rows)
       AND e.recorded_at <= $as_of AND e.dedup_run_id IN (SELECT dedup_run_id FROM live_dedup)
 ),
 candidate_links AS (  -- of them, those to the events known at $as_of
@@ -108,35 +112,34 @@ support AS (  -- how many articles and sources report each candidate's event (al
     GROUP BY l.event_id
 ),
 events_of_day AS (
-    SELECT de.day, count(*) AS event_count,
-           list({'id': e.event_id, 'kind': e.kind, 'label': e.label, 'articles': de.articles,
-                 'sources': de.sources, 'has_conflict': e.has_conflict}
-                ORDER BY de.sources DESC, de.articles DESC, e.event_id)[1:$max_events] AS events
-    FROM day_events de JOIN ev e ON e.event_id = de.event_id
-    GROUP BY de.day
+    SELECT day, count(*) AS event_count,
+           list({'id': event_id, 'kind': ev.kind, 'label': ev.label, 'articles': articles,
+                 'sources': sources, 'has_conflict': ev.has_conflict}
+                ORDER BY sources DESC, articles DESC, event_id)[1:$max_events] AS events
+    FROM day_events
+    GROUP BY day
 ),
 quotes AS (
-    SELECT c.day, m.article_id, m.version, m.sentence_start, m.sentence_end,
-           m.trigger AS quote_trigger, m.article_id AS quote_article_id, a.source AS quote_source,
-           a.url AS quote_url, a.published_at AS quote_published_at, l.event_id AS quote_event_id
+    SELECT c.day, c.run_id, c.ordinal, c.article_id, c.version, c.source AS quote_source,
+           c.published_at AS quote_published_at, l.event_id AS quote_event_id
     FROM candidates c
-    JOIN mentions m ON m.run_id = c.run_id AND m.ordinal = c.ordinal
-    JOIN article_versions a ON a.article_id = m.article_id AND a.version = m.version
-    LEFT JOIN candidate_links l ON l.run_id = m.run_id AND l.ordinal = m.ordinal
+    LEFT JOIN candidate_links l ON l.run_id = c.run_id AND l.ordinal = c.ordinal
     LEFT JOIN support s ON s.event_id = l.event_id
     QUALIFY row_number() OVER (
         PARTITION BY c.day
         ORDER BY coalesce(s.sources, 1) DESC, coalesce(s.articles, 1) DESC,
-                 (CAST(a.local_published_at AS DATE) > c.day) DESC, (CAST(a.local_published_at AS DATE) = c.day) DESC,
-                 (m.kind = 'occurrence') DESC, a.published_at, m.article_id, m.ordinal) = 1
+                 (c.pub_day > c.day) DESC, (c.pub_day = c.day) DESC,
+                 c.occurrence DESC, c.published_at, c.article_id, c.ordinal) = 1
 )
 SELECT t.rank, t.day, t.score, t.articles, t.sources, t.later_articles, t.same_day_articles,
        t.earlier_articles, t.mentions, coalesce(e.event_count, 0) AS event_count,
        coalesce(e.events, []) AS events,
-       substring(b.body, q.sentence_start + 1, q.sentence_end - q.sentence_start) AS quote,
-       q.quote_trigger, q.quote_article_id, q.quote_source, q.quote_url, q.quote_published_at, q.quote_event_id
+       substring(b.body, m.sentence_start + 1, m.sentence_end - m.sentence_start) AS quote,
+       m.trigger AS quote_trigger, q.article_id AS quote_article_id, q.quote_source, b.url AS quote_url,
+       q.quote_published_at, q.quote_event_id
 FROM top_days t
 LEFT JOIN events_of_day e USING (day)
 LEFT JOIN quotes q USING (day)
+LEFT JOIN event_mentions m ON m.run_id = q.run_id AND m.ordinal = q.ordinal
 LEFT JOIN article_versions b ON b.article_id = q.article_id AND b.version = q.version
 ORDER BY t.rank;
