@@ -48,8 +48,11 @@ def test_list_filters_and_pages(client: TestClient) -> None:
     assert [i["id"] for i in last["items"]] == ["n0"] and last["next_offset"] is None
     only_a = client.get("/articles", params={"source": "A"}).json()
     assert {i["source"] for i in only_a["items"]} == {"A"} and only_a["total"] == 3
-    clamped = client.get("/articles", params={"limit": 100_000}).json()
-    assert clamped["limit"] == 500 and clamped["total"] == 7
+    largest = client.get("/articles", params={"limit": 500}).json()
+    assert largest["limit"] == 500 and largest["total"] == 7
+    over = client.get("/articles", params={"limit": 501})
+    assert over.status_code == 400 and "between 1 and 500" in over.json()["detail"]
+    assert over.json()["max_page_size"] == 500
     window = client.get("/articles", params={"published_from": "2023-05-12T00:00:00Z",
                                              "published_until": "2023-05-14T00:00:00Z"}).json()
     assert [i["id"] for i in window["items"]] == ["n3", "n2"]
@@ -106,6 +109,12 @@ def test_bounds_on_batch_and_request_size(settings) -> None:
         ("/articles?offset=-1", 400),
         ("/articles?as_of=2023-05-23T12:00:00", 400),
         ("/articles?as_of=yesterday", 400),
+        ("/articles?as_of=2999-01-01T00:00:00Z", 400),
+        ("/timeline?as_of=2999-01-01T00:00:00Z", 400),
+        ("/timeline?format=ndjson&as_of=2999-01-01T00:00:00Z", 400),
+        ("/timeline?limit=100000", 400),
+        ("/timeline?format=ndjson&limit=100000", 400),
+        ("/timeline?format=xml", 400),
         ("/articles/unknown-id", 404),
         ("/no-such-endpoint", 404),
     ],
@@ -115,6 +124,19 @@ def test_bad_reads_are_problem_responses(client: TestClient, path: str, status: 
     assert response.status_code == status
     assert response.headers["content-type"].startswith("application/problem+json")
     assert response.json()["detail"]
+
+
+def test_the_accept_header_picks_the_format_or_is_refused(demo_client: TestClient) -> None:
+    def get(accept: str):
+        return demo_client.get("/timeline", headers={"accept": accept})
+
+    assert get("text/csv").headers["content-type"].startswith("text/csv")
+    assert get("application/x-ndjson").headers["content-type"].startswith("application/x-ndjson")
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    assert get(browser).json()["items"] and get("application/json").json()["items"]
+    refused = get("application/xml")
+    assert refused.status_code == 406 and refused.headers["content-type"].startswith("application/problem+json")
+    assert "text/csv" in refused.json()["detail"]
 
 
 def test_health_schema_and_its_offline_ui(demo_client: TestClient) -> None:

@@ -21,6 +21,7 @@ class Health(msgspec.Struct, frozen=True):
     articles: int
     article_versions: int
     time_expressions: int
+    max_page_size: int  # the largest `limit` a list endpoint takes (TIMELINE_MAX_PAGE_SIZE)
 
 
 class HealthController(Controller):
@@ -38,4 +39,5 @@ class HealthController(Controller):
             articles=counts["articles"],
             article_versions=counts["article_versions"],
             time_expressions=counts["time_expressions"],
+            max_page_size=settings.max_page_size,
         )

@@ -21,18 +21,29 @@ def as_of_or_now(as_of: datetime | None) -> datetime:
             f"as_of={as_of.isoformat()} has no UTC offset. Add one, e.g. {as_of.isoformat()}Z or +02:00.",
             title="Invalid as_of",
         )
+    now = settled_now()
+    if as_of > now:
+        # An answer as of a time still to come would change as articles arrive before it, so
+        # asking again with the same as_of could differ: record time is only known up to now.
+        raise BadRequest(
+            f"as_of={as_of.isoformat()} is in the future (it is now {now.isoformat()}): the store answers what "
+            "it had recorded by a time, and cannot know yet what it will record. Leave as_of out for the latest.",
+            title="Invalid as_of",
+        )
     return as_of.astimezone(timezone.utc)
 
 
 def page(limit: int | None, offset: int, settings: Settings) -> tuple[int, int]:
-    """Page size and offset. A size over the bound is clamped to it (the answer's `limit` says
-    so), as larger pages are a convenience, not an error; sizes below 1 are refused."""
+    """Page size and offset; a size outside 1..TIMELINE_MAX_PAGE_SIZE is refused, saying the
+    bound (a silently smaller page would look like the end of the data to a careless client)."""
     size = settings.default_page_size if limit is None else limit
-    if size < 1:
-        raise BadRequest(f"limit={size} must be at least 1.", title="Invalid limit")
+    if not 1 <= size <= settings.max_page_size:
+        raise BadRequest(f"limit={size} must be between 1 and {settings.max_page_size} (TIMELINE_MAX_PAGE_SIZE); "
+                         "ask for more with offset (each answer gives next_offset).", title="Invalid limit",
+                         max_page_size=settings.max_page_size)
     if offset < 0 or offset > MAX_OFFSET:
         raise BadRequest(f"offset={offset} must be between 0 and {MAX_OFFSET:,}.", title="Invalid offset")
-    return min(size, settings.max_page_size), offset
+    return size, offset
 
 
 def aware(name: str, value: datetime | None) -> datetime | None:

@@ -36,6 +36,7 @@ class Problem(msgspec.Struct, frozen=True):
 _MEANINGS = {
     400: "The request is malformed: the detail says which part and how to fix it.",
     404: "No such resource.",
+    406: "The Accept header names no format this endpoint writes (see `format`).",
     413: "The request or the text is larger than the configured bound.",
     422: "The content is well-formed but invalid (e.g. an article without a time zone); nothing was stored.",
     429: "Rate limit exceeded (TIMELINE_RATE_LIMIT_PER_MINUTE).",

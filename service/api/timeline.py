@@ -55,11 +55,18 @@ class TimelineOperation(Operation):
 
 
 def _from_accept(accept: str | None) -> Format:
-    for part in (accept or "").split(","):
-        found = _MEDIA.get(part.split(";")[0].strip().lower())
+    """The format an Accept header asks for: the first listed one we produce; JSON for none, a
+    wildcard or JSON itself; otherwise 406 (asking `application/xml` must not get JSON silently)."""
+    asked = [part.split(";")[0].strip().lower() for part in (accept or "").split(",") if part.strip()]
+    for media in asked:
+        found = _MEDIA.get(media)
         if found:
             return found  # type: ignore[return-value]
-    return "json"
+    if not asked or any(m in ("*/*", "application/*", "application/json", "application/problem+json") for m in asked):
+        return "json"
+    raise BadRequest(f"Accept: {accept} names no format this endpoint writes. Ask for one of "
+                     f"{', '.join(sorted(set(_MEDIA)))}, or use ?format= (json, ndjson, csv, timelinejs).",
+                     status=406, title="Not acceptable")
 
 
 def render(timeline: Timeline, chosen: Format) -> Response:
@@ -85,7 +92,7 @@ class TimelineController(Controller):
     path = "/timeline"
     tags = ["timeline"]
 
-    @get(operation_id="getTimeline", responses=problem_responses(), operation_class=TimelineOperation,
+    @get(operation_id="getTimeline", responses=problem_responses(406), operation_class=TimelineOperation,
          summary="The story's events in time order, deduplicated across articles",
          description="Events are ordered by the start of their valid interval (open starts first), then its "
                      "end, then their first report. Entries whose intervals overlap say so in `overlaps`. "

@@ -5,7 +5,7 @@
 "use strict";
 
 (function () {
-  const PAGE_SIZE = 500;          // the API clamps larger pages to TIMELINE_MAX_PAGE_SIZE
+  const PAGE_SIZE = 500;          // at most: the API refuses pages over TIMELINE_MAX_PAGE_SIZE
   const MAX_PAGES = 40;           // 20,000 events at most on one axis
   const DAY = 86400000;
   const GRAIN_DEPTH = { century: "year", decade: "year", year: "year", half: "month", quarter: "month",
@@ -41,6 +41,14 @@
   }
 
   // ------------------------------------------------------------------ API ------------------
+  // The page size to ask for: ours, or the server's bound if lower (/health says it once).
+  let pageSizeAsked = null;
+  function pageSize() {
+    pageSizeAsked = pageSizeAsked || api("/health").then(
+      (health) => Math.min(PAGE_SIZE, health.max_page_size || PAGE_SIZE), () => PAGE_SIZE);
+    return pageSizeAsked;
+  }
+
   async function api(path, params, signal) {
     const url = new URL(path, location.origin);
     for (const [key, value] of Object.entries(params || {})) {
@@ -155,13 +163,14 @@
     $("status").textContent = "Loading…";
     document.body.dataset.loaded = "loading";
     try {
-      let page = await api("/timeline", { ...params, limit: PAGE_SIZE }, state.abort.signal);
+      const size = await pageSize();
+      let page = await api("/timeline", { ...params, limit: size }, state.abort.signal);
       const entries = page.items.slice();
       const undated = page.undated;
       const asOf = page.as_of;   // later pages and the panel read at the same record time
       let pages = 1;
       while (page.next_offset != null && pages < MAX_PAGES) {
-        page = await api("/timeline", { ...params, as_of: asOf, limit: PAGE_SIZE, offset: page.next_offset },
+        page = await api("/timeline", { ...params, as_of: asOf, limit: size, offset: page.next_offset },
           state.abort.signal);
         entries.push(...page.items);
         pages += 1;
@@ -214,7 +223,7 @@
     if (!state.sourcesLoaded) {
       state.sourcesLoaded = true;
       try {
-        const listing = await api("/articles", { limit: PAGE_SIZE });
+        const listing = await api("/articles", { limit: await pageSize() });
         for (const a of listing.items) { known.add(a.source); state.articleZones.set(a.id, a.timezone); }
       } catch (err) { /* the timeline's own sources are enough to filter by */ }
     }
