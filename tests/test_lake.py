@@ -84,7 +84,7 @@ def test_three_writer_processes_and_a_reader_share_one_lake(postgres: PostgresSe
                         "(SELECT count(DISTINCT article_id) FROM pipeline_runs)").fetchone()
                     cur.execute("SELECT count(*) FROM timeline").fetchone()
                 seen.append((articles, runs))
-                time.sleep(0.2)
+                done.wait(0.2)  # the pace of one reader; returns at once when the writers finish
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
         finally:
