@@ -21,6 +21,12 @@ from service.settings import Settings
 log = logging.getLogger("service.offload")
 T = TypeVar("T")
 
+# Worker processes run below the server's priority: a read is someone waiting, a batch is not,
+# so when both want the cores the scheduler gives them to the reads first. On an idle machine
+# niceness changes nothing; under the load test (16 readers, one writer) it is what keeps the
+# readers' tail from queueing behind spaCy.
+WORKER_NICENESS = 10
+
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 _settings: Settings | None = None
@@ -83,6 +89,8 @@ def _start_worker(settings: Settings, server_pid: int) -> None:
     # A worker blocked on its task queue never sees the server go when it dies by a signal (uvicorn
     # re-raises SIGTERM after its graceful stop, so no `finally` runs): it watches for itself.
     threading.Thread(target=_exit_with, args=(server_pid,), name="exit-with-server", daemon=True).start()
+    if hasattr(os, "nice"):
+        os.nice(WORKER_NICENESS)
     configure(settings)
 
 

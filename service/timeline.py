@@ -39,6 +39,7 @@ from service.search import Postings, TextIndex
 from service.store import _quote_identifier, fetch, query as named_query
 
 if TYPE_CHECKING:
+    import numpy as np
     import polars as pl
 
     from service.store import Database
@@ -392,25 +393,37 @@ class MentionOrders:
 class RunOrder:
     """One dedup run's events in timeline order (`frame`), with the masks and lookups its
     filters made before (a source, a name key, a kind, an entity's text): the first request
-    for a value scans the run, the next ones reuse the answer."""
+    for a value scans the run, the next ones reuse the answer.
+
+    A request works on numpy: masks are boolean arrays, rows are integer arrays, and a page is
+    cut from `page` by numpy indexing. Polars runs many Series methods (gather, fill_null,
+    arg_true, is_null) as a one-expression query on its thread pool; under concurrent requests
+    each waited for that pool (one thread in the server, see cli._serve), which was half of a
+    timeline read's time under the load test. Polars stays for loading and for the masks made
+    once per value."""
 
     def __init__(self, frame: pl.DataFrame, load: Any) -> None:
+        import numpy as np
+
         self.frame = frame
+        self.page = frame.select(_PAGE_COLUMNS)  # cut with page[rows]: no query engine
         self._load = load  # (query name) -> that query's rows for this run as a frame
         self._postings: dict[str, pl.DataFrame] = {}
         self._lock = threading.Lock()
-        self._named: OrderedDict[str, pl.Series] = OrderedDict()
-        self._equal: dict[tuple[str, Any], pl.Series] = {}
-        self._masks: OrderedDict[tuple[str, str], pl.Series] = OrderedDict()
-        import polars as pl
+        self._named: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._equal: dict[tuple[str, Any], np.ndarray] = {}
+        self._masks: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
 
         # what every timeline page tests: shown by default, in the page (summarized), dated
-        self.shown = (frame["salient"].fill_null(False) & frame["summarized"]).rename("shown")
-        self.listed = frame["summarized"]
+        self.shown = (frame["salient"].fill_null(False) & frame["summarized"]).to_numpy()
+        self.listed = frame["summarized"].to_numpy()
         self.latest_record = frame["recorded_at"].max()
-        self.dated = frame["dated"]
-        self.undated_rows = (~self.dated).arg_true()  # few: undated events are listed apart
-        self._base_rows: dict[tuple[bool, bool], pl.Series] = {}
+        self.recorded_us = frame["recorded_at"].dt.epoch("us").to_numpy()
+        # valid_until IS NULL OR valid_until > t: an open end is later than any t
+        self.until_us = frame["valid_until"].dt.epoch("us").fill_null(np.iinfo(np.int64).max).to_numpy()
+        self.dated = frame["dated"].to_numpy()
+        self.undated_rows = np.flatnonzero(~self.dated)  # few: undated events are listed apart
+        self._base_rows: dict[tuple[bool, bool], np.ndarray] = {}
         self._text_rows: tuple[Any, Any] | None = None  # (weakref to a text index build, its rows here)
 
     def text_rows(self, postings: Postings) -> Any:
@@ -431,31 +444,32 @@ class RunOrder:
             self._text_rows = (weakref.ref(postings), rows)
         return rows
 
-    def starting_before(self, end: datetime) -> pl.Series:
+    def starting_before(self, end: datetime) -> np.ndarray:
         """Mask of the rows with valid_from IS NULL OR valid_from < end. The order is by
         valid_from, open starts first, so they are the rows before the first start >= end."""
         import numpy as np
-        import polars as pl
 
         starts = self.frame["valid_from"]
         nulls = starts.null_count()
         cut = nulls + starts.slice(nulls).search_sorted(end, "left")
         mask = np.zeros(self.frame.height, dtype=bool)
         mask[:cut] = True
-        return pl.Series("valid_from", mask)
+        return mask
 
-    def base_rows(self, minor: bool, dated: bool) -> pl.Series:
+    def base_rows(self, minor: bool, dated: bool) -> np.ndarray:
         """Rows of a page without filters (shown or listed, dated or not), in timeline order."""
+        import numpy as np
+
         key = (minor, dated)
         with self._lock:
             found = self._base_rows.get(key)
         if found is None:
-            found = ((self.listed if minor else self.shown) & (self.dated if dated else ~self.dated)).arg_true()
+            found = np.flatnonzero((self.listed if minor else self.shown) & (self.dated if dated else ~self.dated))
             with self._lock:
                 self._base_rows[key] = found
         return found
 
-    def rows_with(self, column: str, value: str) -> pl.Series:
+    def rows_with(self, column: str, value: str) -> np.ndarray:
         """Mask of the rows whose list `column` contains `value` (list_contains), kept for the
         last 256 values asked: a source or name key is asked again and again."""
         key = (column, value)
@@ -464,7 +478,7 @@ class RunOrder:
             if found is not None:
                 self._masks.move_to_end(key)
                 return found
-        found = self.frame[column].list.contains(value).fill_null(False)
+        found = self.frame[column].list.contains(value).fill_null(False).to_numpy()
         with self._lock:
             self._masks[key] = found
             while len(self._masks) > 256:
@@ -508,7 +522,7 @@ class RunOrder:
         at = column.search_sorted(event_id, "left")
         return at < len(column) and column[at] == event_id
 
-    def named_in_text(self, entity: str, find: Any) -> pl.Series:
+    def named_in_text(self, entity: str, find: Any) -> np.ndarray:
         """Mask of the run's events whose sentences name `entity` (`find` runs the query, which
         returns their ids), kept for the last 64 entities: paging through one entity's
         timeline scans the text once."""
@@ -518,20 +532,20 @@ class RunOrder:
             if entity in self._named:
                 self._named.move_to_end(entity)
                 return self._named[entity]
-        found = self.frame["event_id"].is_in(pl.Series(find(), dtype=pl.String).implode()).rename("named")
+        found = self.frame["event_id"].is_in(pl.Series(find(), dtype=pl.String).implode()).to_numpy()
         with self._lock:
             self._named[entity] = found
             while len(self._named) > 64:
                 self._named.popitem(last=False)
         return found
 
-    def equal(self, column: str, value: Any) -> pl.Series:
+    def equal(self, column: str, value: Any) -> np.ndarray:
         """Mask of the rows whose `column` equals `value` (for columns of few values: kind)."""
         key = (column, value)
         with self._lock:
             found = self._equal.get(key)
         if found is None:
-            found = (self.frame[column] == value).fill_null(False)
+            found = (self.frame[column] == value).fill_null(False).to_numpy()
             with self._lock:
                 if len(self._equal) < 64:
                     self._equal[key] = found
@@ -551,6 +565,14 @@ def timeline_orders(db: Database) -> TimelineOrders:
         return found
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def _epoch_us(moment: datetime) -> int:
+    """Microseconds since 1970 UTC, exactly (as Polars' dt.epoch("us") and DuckDB's epoch_us)."""
+    return (moment - _EPOCH) // timedelta(microseconds=1)
+
+
 _PAGE_COLUMNS = ("event_id", "kind", "label", "valid_from", "valid_until", "grain", "has_conflict", "conflicts",
                  "mention_count", "sources", "articles", "first_quote", "first_reported_at", "timezone")
 
@@ -559,7 +581,7 @@ def _read_from_order(cur: duckdb.DuckDBPyConnection, query: TimelineQuery, index
                      orders: TimelineOrders) -> Timeline:
     """timeline_events.sql over the in-memory order of the run current at `as_of`: the same
     filters (SQL's three-valued logic: a NULL test keeps nothing), order, page and total."""
-    import polars as pl
+    import numpy as np
 
     run = orders.runs.at(cur, query.as_of)
     runs = [run] if run is not None else []
@@ -567,20 +589,16 @@ def _read_from_order(cur: duckdb.DuckDBPyConnection, query: TimelineQuery, index
         return Timeline(as_of=query.as_of, dedup=True, items=[], undated=[], total=0, limit=query.limit,
                         offset=query.offset, next_offset=None)
     order = orders.frame(runs[0])
-    frame = order.frame
-
-    def utc(moment: datetime) -> datetime:  # the frame's times are UTC; Polars compares like with like
-        return moment.astimezone(timezone.utc)
 
     masks = [order.listed if query.minor else order.shown]
     if order.latest_record is not None and order.latest_record > query.as_of:
-        masks.append(frame["recorded_at"] <= utc(query.as_of))
+        masks.append(order.recorded_us <= _epoch_us(query.as_of))
     if query.kind is not None:
         masks.append(order.equal("kind", query.kind))
     if query.start is not None:
-        masks.append(frame["valid_until"].is_null() | (frame["valid_until"] > utc(query.start)))
+        masks.append(order.until_us > _epoch_us(query.start))
     if query.end is not None:  # valid_from IS NULL OR valid_from < end: a prefix of the order
-        masks.append(order.starting_before(utc(query.end)))
+        masks.append(order.starting_before(query.end.astimezone(timezone.utc)))
     if query.source is not None:
         masks.append(order.rows_with("sources", query.source))
     if query.article is not None:
@@ -598,8 +616,6 @@ def _read_from_order(cur: duckdb.DuckDBPyConnection, query: TimelineQuery, index
         masks.append(named)
     hits = None  # with q: the rows of the run's events the index found, ascending, and their scores
     if query.q is not None:
-        import numpy as np
-
         if index is None:
             at, values = np.zeros(0, dtype=np.int64), np.zeros(0)
         else:
@@ -608,43 +624,38 @@ def _read_from_order(cur: duckdb.DuckDBPyConnection, query: TimelineQuery, index
             found = at >= 0
             by_row = np.argsort(at[found], kind="stable")
             at, values = at[found][by_row], values[found][by_row]
-        candidates = pl.Series(at, dtype=pl.UInt32)
-        ok = masks[0].gather(candidates)  # the other filters, at the hits only
+        ok = masks[0][at]  # the other filters, at the hits only
         for mask in masks[1:]:
-            ok = ok & mask.gather(candidates)
-        ok = ok.fill_null(False)
-        hits = (candidates.filter(ok), values[ok.to_numpy()])
+            ok = ok & mask[at]
+        hits = (at[ok], values[ok])
     else:
         keep = masks[0]
         for mask in masks[1:]:
             keep = keep & mask
-        keep = keep.fill_null(False)
     relevance = query.sort == "relevance"
 
     def rows(dated: bool, limit: int, offset: int) -> tuple[list[TimelineEntry], int]:
-        import numpy as np
-
         page_scores = None
         if hits is not None:
-            side = order.dated.gather(hits[0])
+            side = order.dated[hits[0]]
             side = side if dated else ~side
-            wanted, values = hits[0].filter(side), hits[1][side.to_numpy()]
+            wanted, values = hits[0][side], hits[1][side]
             if relevance:  # best score first, then timeline order (the order `wanted` is in)
                 picked = np.lexsort((np.arange(len(values)), -values))[offset:offset + limit]
             else:
                 picked = np.arange(offset, min(offset + limit, len(values)))
-            total = wanted.len()
-            wanted, page_scores = wanted.gather(pl.Series(picked, dtype=pl.UInt32)), values[picked].tolist()
+            total = len(wanted)
+            wanted, page_scores = wanted[picked], values[picked].tolist()
         elif len(masks) == 1:  # no filter: the run's own rows
             wanted = order.base_rows(query.minor, dated)
         elif dated:
-            wanted = (keep & order.dated).arg_true()
+            wanted = np.flatnonzero(keep & order.dated)
         else:
-            wanted = order.undated_rows.filter(keep.gather(order.undated_rows))
+            wanted = order.undated_rows[keep[order.undated_rows]]
         if hits is None:
-            total = wanted.len()
-            wanted = wanted.slice(offset, limit)
-        page = frame.select(_PAGE_COLUMNS).gather(wanted)
+            total = len(wanted)
+            wanted = wanted[offset:offset + limit]
+        page = order.page[wanted]
         c = {name: page[name].to_list() for name in _PAGE_COLUMNS}
         # timeline_events.sql joins the first report's article after the page is cut
         shown = [i for i, quote in enumerate(c["first_quote"]) if quote is not None]
