@@ -132,3 +132,60 @@ def test_runs_stored_since_the_last_dedup_run_count_before_they_are_grouped(tmp_
         cur.execute("DELETE FROM day_article_runs WHERE run_id % 2 = 0")
     assert answers() == grouped
     db.close()
+
+
+def test_the_stored_answers_are_those_of_the_links_at_every_instant(tmp_path: Path) -> None:
+    # key_date_days (016) and key_date_quote_events (015) are stored with each dedup run; a read
+    # uses the days while nothing was recorded since, the stored quote support while no ingest
+    # re-ran a linked article, and reads the links otherwise: all three give the links' answer
+    from datetime import date, datetime, timedelta, timezone
+
+    import msgspec
+
+    import service.ingest as ingest
+    from service import key_dates
+    from service.articles import ArticleIn, Limits, validate_batch
+    from service.demo import load_demo_if_empty
+    from service.regroup import regroup
+    from service.store import Database, fetch
+
+    db = Database(tmp_path / "t.duckdb")
+    db.migrate()
+    load_demo_if_empty(db)
+
+    def put(items: list[dict], dedup: bool = True) -> None:
+        batch = validate_batch([msgspec.convert(a, ArticleIn) for a in items], Limits())
+        held = ingest._regroup
+        if not dedup:  # stored, not regrouped yet: the window between an ingest and its regroup
+            ingest._regroup = lambda db: None
+        try:
+            ingest.ingest_articles(db, batch, origin="cli")
+        finally:
+            ingest._regroup = held
+
+    put([article(id=f"h{i}", source=f"S{i % 2}", body=body) for i, body in enumerate([
+        "The council met on Monday, May 22, and the vote followed on Tuesday.",
+        "On May 22 the raid began; officials said on Tuesday it ended.", "Nothing dated here."])])
+    put([article(id="h0", source="S0", body="On May 22 the raid began. The mayor resigned on Wednesday.")], dedup=False)
+    put([article(id="h3", source="S1", body="Nothing dated either.")], dedup=False)
+    regroup(db)
+    put([article(id="h4", source="S0", body="Prices rose on Friday, May 19, the ministry said on Monday.")])
+
+    with db.reading() as cur:
+        times = sorted({r[0] for r in cur.execute(
+            "SELECT recorded_at FROM pipeline_runs UNION SELECT recorded_at FROM dedup_runs").fetchall()})
+    moments = sorted({m for t in times for m in (t - timedelta(microseconds=1), t)} | {datetime.now(timezone.utc)})
+    paths = set()
+    with db.reading() as cur:
+        for t in moments:
+            state = fetch(cur, "key_dates_state", {"as_of": t})[0]
+            paths.add("days" if key_dates._days_hold(cur, state, t, (1.0, 0.5, 0.5))
+                      else "support" if key_dates._support_holds(cur, state, t) else "links")
+            for top, start, end in ((10, None, None), (1, None, None), (5, date(2023, 5, 22), date(2023, 5, 23))):
+                rows = fetch(cur, "key_dates_exact", {
+                    "as_of": t, "from": start, "to": end, "top": top, "max_events": key_dates.MAX_EVENTS_PER_DAY,
+                    "later_weight": 1.0, "same_day_weight": 0.5, "earlier_weight": 0.5})
+                read = key_dates.read_key_dates(cur, t, top=top, start=start, end=end)
+                assert read.days == [key_dates._day(r) for r in rows], (t, top, start, end)
+    assert paths == {"days", "support", "links"}
+    db.close()

@@ -1,4 +1,4 @@
-"""The tables the reads store with each dedup run (sql/schema/010-014: timeline_rows,
+"""The tables the reads store with each dedup run (sql/schema/010-016: timeline_rows,
 timeline_name_keys, article_folds, day_evidence) are filled by their migrations on a store made
 before them, and the answers read from them there are those of a store that wrote them itself."""
 
@@ -17,7 +17,7 @@ from service.key_dates import read_key_dates
 from service.store import Database
 from service.timeline import TimelineQuery, read_timeline
 
-READ_TABLES = ("010_", "011_", "012_", "013_", "014_")
+READ_TABLES = ("010_", "011_", "012_", "013_", "014_", "015_", "016_")
 
 
 def _answers(db: Database) -> list[bytes]:
@@ -67,6 +67,6 @@ def test_the_migrations_fill_a_store_made_before_them(tmp_path: Path, monkeypatc
     monkeypatch.setattr(store, "SQL_DIR", real)
     store.query.cache_clear()
     migrated = Database(tmp_path / "old.duckdb")
-    assert migrated.migrate() == [10, 11, 12, 13, 14]
+    assert migrated.migrate() == [10, 11, 12, 13, 14, 15, 16]
     assert _answers(migrated) == expected
     migrated.close()

@@ -1,11 +1,11 @@
 -- What each dedup run stores for the reads, in the run's own transaction once its events and
 -- links are: the summary of every event of run $dedup_run_id (009_event_summaries.sql), its rows
--- in timeline order (010_timeline_rows.sql), its name keys (011) and its key-dates evidence
--- (013, grouped by 014). Only the last statement of a file can take parameters, so the others fill what has
--- none yet: the run just stored (each run's are written with it, and the migrations filled the
--- older ones), and what bulk SQL that bypasses the ingest queries stored without its folded
--- body (012_article_folds.sql; every version a run links to needs one for the entity filter)
--- or its evidence.
+-- in timeline order (010_timeline_rows.sql), its name keys (011), its key-dates evidence (013,
+-- grouped by 014), quote support (015) and days (016). Only the last statement of a file can
+-- take parameters, so the others fill what has none yet: the run just stored (each run's are
+-- written with it, and the migrations filled the older ones), and what bulk SQL that bypasses
+-- the ingest queries stored without its folded body (012_article_folds.sql; every version a run
+-- links to needs one for the entity filter) or its evidence.
 INSERT INTO article_folds
 SELECT a.article_id, a.version, lower(a.body)
 FROM article_versions a ANTI JOIN article_folds f ON f.article_id = a.article_id AND f.version = a.version;
@@ -95,6 +95,13 @@ WHERE e.dedup_run_id IN (SELECT dedup_run_id FROM dedup_runs
   AND e.grain IN ('day', 'part_of_day', 'hour', 'minute', 'second')
   AND e.valid_from IS NOT NULL AND e.valid_until IS NOT NULL;
 INSERT INTO day_article_evidence SELECT * FROM ungrouped_day_events();
+-- The key dates' quote support of the run just stored (and of any dedup run stored without it),
+-- from its links and the groups above (015_key_date_quotes.sql).
+INSERT INTO key_date_quote_events SELECT * FROM key_date_new_quote_events();
+INSERT INTO key_date_dedup_runs SELECT * FROM key_date_new_dedup_runs();
+-- Then its key dates, every day as known at its recorded_at (016_key_date_days.sql).
+INSERT INTO key_date_days SELECT * FROM key_date_new_days();
+INSERT INTO key_date_day_runs SELECT * FROM key_date_new_day_runs();
 INSERT INTO day_evidence_dedup_runs
 SELECT dedup_run_id FROM dedup_runs
 WHERE dedup_run_id NOT IN (SELECT dedup_run_id FROM day_evidence_dedup_runs) AND dedup_run_id <= $dedup_run_id;

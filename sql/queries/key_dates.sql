@@ -12,9 +12,12 @@
 -- row per pipeline run, dedup run or none, day, article and record time); what was known at
 -- $as_of is the groups recorded by then whose pipeline run (and, for the event route, dedup run)
 -- was current then: the filters of the *_as_of macros of 003_views.sql.
+-- This read takes the dedup run current at $as_of as $dedup_run_id (the one with events recorded
+-- by then, or NULL) and the support of each quote's event from what that run stored
+-- (key_date_quote_events, 015_key_date_quotes.sql), when key_dates_state.sql and
+-- key_dates_reruns.sql found that it holds at $as_of; key_dates_exact.sql reads the links instead.
 WITH live_runs AS (SELECT run_id FROM run_history WHERE superseded_at IS NULL OR superseded_at > $as_of),
-live_dedup AS (SELECT dedup_run_id FROM dedup_run_history WHERE superseded_at IS NULL OR superseded_at > $as_of),
-grouped AS (  -- the groups, and those of the runs ingest stored since the last dedup run grouped them
+grouped AS NOT MATERIALIZED (  -- the groups, and those of the runs ingest stored since the last dedup run grouped them
     SELECT * FROM day_article_evidence
     UNION ALL
     SELECT * FROM ungrouped_day_articles()
@@ -23,7 +26,7 @@ in_range AS MATERIALIZED (  -- the groups known at $as_of (what the ranking read
     SELECT g.day, g.article_id, g.source, g.pub_day, g.dedup_run_id, g.mentions
     FROM grouped g
     WHERE g.known_at <= $as_of AND g.run_id IN (SELECT run_id FROM live_runs)
-      AND (g.dedup_run_id IS NULL OR g.dedup_run_id IN (SELECT dedup_run_id FROM live_dedup))
+      AND (g.dedup_run_id IS NULL OR g.dedup_run_id = $dedup_run_id)
       AND ($from IS NULL OR g.day >= $from) AND ($to IS NULL OR g.day <= $to)
 ),
 article_days AS (
@@ -64,7 +67,7 @@ top_rows AS MATERIALIZED (  -- the top days' groups known at $as_of, as in_range
     SELECT g.* FROM grouped g
     WHERE g.day IN (SELECT day FROM top_days)
       AND g.known_at <= $as_of AND g.run_id IN (SELECT run_id FROM live_runs)
-      AND (g.dedup_run_id IS NULL OR g.dedup_run_id IN (SELECT dedup_run_id FROM live_dedup))
+      AND (g.dedup_run_id IS NULL OR g.dedup_run_id = $dedup_run_id)
 ),
 day_events AS (  -- the events dated to each top day, with their support (the groups are of events
                  -- known at $as_of: events_as_of)
@@ -75,41 +78,11 @@ day_events AS (  -- the events dated to each top day, with their support (the gr
 ),
 candidates AS MATERIALIZED (  -- mentions known at $as_of that tell of a top day: dated to it, or
                               -- in a sentence that names it
-    SELECT DISTINCT g.day, g.run_id, q.ordinal, q.occurrence, g.article_id, g.version, g.source, g.pub_day,
+    SELECT g.day, g.run_id, q.ordinal, q.occurrence, g.article_id, g.version, g.source, g.pub_day,
            g.published_at
     FROM (SELECT day, run_id, article_id, version, source, pub_day, published_at, unnest(quotes) AS q
           FROM top_rows) g
     WHERE g.q.recorded_at <= $as_of
-),
-candidate_link_rows AS MATERIALIZED (  -- the links of the candidates (read first: few)
-    SELECT l.dedup_run_id, l.event_id, l.run_id, l.mention_ordinal AS ordinal
-    FROM event_mention_links l SEMI JOIN candidates c ON c.run_id = l.run_id AND c.ordinal = l.mention_ordinal
-),
-ev AS MATERIALIZED (  -- events_as_of($as_of), of the candidates' links
-    SELECT e.dedup_run_id, e.event_id
-    FROM events e
-    WHERE e.event_id IN (SELECT event_id FROM candidate_link_rows)
-      AND e.recorded_at <= $as_of AND e.dedup_run_id IN (SELECT dedup_run_id FROM live_dedup)
-),
-candidate_links AS (  -- of them, those to the events known at $as_of
-    SELECT l.*
-    FROM candidate_link_rows l
-    JOIN ev e ON e.dedup_run_id = l.dedup_run_id AND e.event_id = l.event_id
-),
-support_link_rows AS MATERIALIZED (  -- every link of the candidates' events
-    SELECT l.dedup_run_id, l.event_id, l.run_id, l.mention_ordinal AS ordinal
-    FROM event_mention_links l
-    WHERE l.event_id IN (SELECT event_id FROM candidate_links)
-),
-support AS (  -- how many articles and sources report each candidate's event (all its links to
-              -- events known at $as_of, of mentions known then)
-    SELECT l.event_id, count(DISTINCT m.article_id) AS articles, count(DISTINCT a.source) AS sources
-    FROM support_link_rows l
-    JOIN ev e ON e.dedup_run_id = l.dedup_run_id AND e.event_id = l.event_id
-    JOIN event_mentions m ON m.run_id = l.run_id AND m.ordinal = l.ordinal
-    JOIN article_versions a ON a.article_id = m.article_id AND a.version = m.version
-    WHERE m.recorded_at <= $as_of AND m.run_id IN (SELECT run_id FROM live_runs)
-    GROUP BY l.event_id
 ),
 events_of_day AS (
     SELECT day, count(*) AS event_count,
@@ -120,26 +93,29 @@ events_of_day AS (
     GROUP BY day
 ),
 quotes AS (
-    SELECT c.day, c.run_id, c.ordinal, c.article_id, c.version, c.source AS quote_source,
-           c.published_at AS quote_published_at, l.event_id AS quote_event_id
+    SELECT c.day, arg_min({'run_id': c.run_id, 'ordinal': c.ordinal, 'article_id': c.article_id, 'version': c.version,
+                           'quote_source': c.source, 'quote_published_at': c.published_at, 'quote_event_id': q.event_id},
+                          {'s': -coalesce(q.sources, 1), 'a': -coalesce(q.articles, 1), 'later': NOT (c.pub_day > c.day),
+                           'same': NOT (c.pub_day = c.day), 'occ': NOT c.occurrence, 'p': c.published_at,
+                           'art': c.article_id, 'o': c.ordinal}) AS w
     FROM candidates c
-    LEFT JOIN candidate_links l ON l.run_id = c.run_id AND l.ordinal = c.ordinal
-    LEFT JOIN support s ON s.event_id = l.event_id
-    QUALIFY row_number() OVER (
-        PARTITION BY c.day
-        ORDER BY coalesce(s.sources, 1) DESC, coalesce(s.articles, 1) DESC,
-                 (c.pub_day > c.day) DESC, (c.pub_day = c.day) DESC,
-                 c.occurrence DESC, c.published_at, c.article_id, c.ordinal) = 1
+    LEFT JOIN (SELECT run_id, ordinal, event_id, articles, sources FROM key_date_quote_events
+               WHERE dedup_run_id = $dedup_run_id) q ON q.run_id = c.run_id AND q.ordinal = c.ordinal
+    GROUP BY c.day
+),
+quote_texts AS (  -- the few quotes' sentences (inner joins: read for them alone)
+    SELECT q.day, q.w.run_id, q.w.ordinal, q.w.article_id, q.w.version, q.w.quote_source, q.w.quote_published_at, q.w.quote_event_id, substring(b.body, m.sentence_start + 1, m.sentence_end - m.sentence_start) AS quote,
+           m.trigger AS quote_trigger, b.url AS quote_url
+    FROM quotes q
+    JOIN event_mentions m ON m.run_id = q.w.run_id AND m.ordinal = q.w.ordinal
+    JOIN article_versions b ON b.article_id = q.w.article_id AND b.version = q.w.version
 )
 SELECT t.rank, t.day, t.score, t.articles, t.sources, t.later_articles, t.same_day_articles,
        t.earlier_articles, t.mentions, coalesce(e.event_count, 0) AS event_count,
        coalesce(e.events, []) AS events,
-       substring(b.body, m.sentence_start + 1, m.sentence_end - m.sentence_start) AS quote,
-       m.trigger AS quote_trigger, q.article_id AS quote_article_id, q.quote_source, b.url AS quote_url,
+       q.quote, q.quote_trigger, q.article_id AS quote_article_id, q.quote_source, q.quote_url,
        q.quote_published_at, q.quote_event_id
 FROM top_days t
 LEFT JOIN events_of_day e USING (day)
-LEFT JOIN quotes q USING (day)
-LEFT JOIN event_mentions m ON m.run_id = q.run_id AND m.ordinal = q.ordinal
-LEFT JOIN article_versions b ON b.article_id = q.article_id AND b.version = q.version
+LEFT JOIN quote_texts q USING (day)
 ORDER BY t.rank;

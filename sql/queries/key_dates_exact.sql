@@ -1,0 +1,148 @@
+-- Key dates of the story as known at $as_of: the days from $from to $to (calendar days on each
+-- article's own clock, both inclusive; NULL leaves a side open), ranked by the evidence for them.
+-- The formula and the reasons for it are in service/key_dates.py; in short:
+--   an article a mentions day d when one of its time expressions, one of its event mentions, or
+--   an event that one of its mentions belongs to is dated to d at day grain or finer;
+--   w(a, d) = $later_weight if a was published after d, $same_day_weight on d, $earlier_weight before;
+--   score(d) = sum over sources s of sqrt(sum of w(a, d) over the articles a of s that mention d).
+-- Each of the $top best days comes with its events (day grain, best supported first, at most
+-- $max_events) and the sentence of its best-supported event mention.
+-- The evidence is stored when it is stored (day_evidence, 013_day_evidence.sql), grouped by what
+-- the as_of test and the ranking look at (day_article_evidence, 014_day_article_evidence.sql: one
+-- row per pipeline run, dedup run or none, day, article and record time); what was known at
+-- $as_of is the groups recorded by then whose pipeline run (and, for the event route, dedup run)
+-- was current then: the filters of the *_as_of macros of 003_views.sql.
+-- This read takes the quotes' events and their support from the links as they were at $as_of:
+-- for the instants where what each dedup run stored for them (015_key_date_quotes.sql) does not
+-- hold (service/key_dates.py says when); key_dates.sql reads that instead, to the same answer.
+WITH live_runs AS (SELECT run_id FROM run_history WHERE superseded_at IS NULL OR superseded_at > $as_of),
+live_dedup AS (SELECT dedup_run_id FROM dedup_run_history WHERE superseded_at IS NULL OR superseded_at > $as_of),
+grouped AS (  -- the groups, and those of the runs ingest stored since the last dedup run grouped them
+    SELECT * FROM day_article_evidence
+    UNION ALL
+    SELECT * FROM ungrouped_day_articles()
+),
+in_range AS MATERIALIZED (  -- the groups known at $as_of (what the ranking reads of them)
+    SELECT g.day, g.article_id, g.source, g.pub_day, g.dedup_run_id, g.mentions
+    FROM grouped g
+    WHERE g.known_at <= $as_of AND g.run_id IN (SELECT run_id FROM live_runs)
+      AND (g.dedup_run_id IS NULL OR g.dedup_run_id IN (SELECT dedup_run_id FROM live_dedup))
+      AND ($from IS NULL OR g.day >= $from) AND ($to IS NULL OR g.day <= $to)
+),
+article_days AS (
+    SELECT day, article_id, any_value(source) AS source, any_value(pub_day) AS pub_day,
+           CASE WHEN any_value(pub_day) > day THEN $later_weight
+                WHEN any_value(pub_day) = day THEN $same_day_weight
+                ELSE $earlier_weight END AS w
+    FROM in_range GROUP BY day, article_id
+),
+scores AS (  -- summed in a fixed order (by weight), so that days with the same weights per source
+            -- get the very same float and their tie goes to the tie-breakers, not to the order
+            -- a parallel aggregation happened to add them in (a source's weights are multiples
+            -- of the weights, exact in floating point for the service's 1 and 0.5)
+    SELECT day, list_sum(list_sort(list(sqrt(w)))) AS score
+    FROM (SELECT day, source, sum(w) AS w FROM article_days GROUP BY day, source)
+    GROUP BY day
+),
+stats AS (
+    SELECT day, count(*) AS articles, count(DISTINCT source) AS sources,
+           count(*) FILTER (WHERE pub_day > day) AS later_articles,
+           count(*) FILTER (WHERE pub_day = day) AS same_day_articles,
+           count(*) FILTER (WHERE pub_day < day) AS earlier_articles
+    FROM article_days GROUP BY day
+),
+mention_counts AS (  -- a time expression or mention is in one group
+    SELECT day, sum(mentions)::BIGINT AS mentions
+    FROM in_range WHERE dedup_run_id IS NULL GROUP BY day
+),
+top_days AS (
+    SELECT s.day, s.score, st.articles, st.sources, st.later_articles, st.same_day_articles,
+           st.earlier_articles, coalesce(mc.mentions, 0) AS mentions,
+           row_number() OVER (ORDER BY s.score DESC, st.articles DESC, mc.mentions DESC NULLS LAST, s.day) AS rank
+    FROM scores s JOIN stats st USING (day) LEFT JOIN mention_counts mc USING (day)
+    QUALIFY rank <= $top
+),
+-- What the top days show reads the mentions and links as known at $as_of only where it needs them.
+top_rows AS MATERIALIZED (  -- the top days' groups known at $as_of, as in_range
+    SELECT g.* FROM grouped g
+    WHERE g.day IN (SELECT day FROM top_days)
+      AND g.known_at <= $as_of AND g.run_id IN (SELECT run_id FROM live_runs)
+      AND (g.dedup_run_id IS NULL OR g.dedup_run_id IN (SELECT dedup_run_id FROM live_dedup))
+),
+day_events AS (  -- the events dated to each top day, with their support (the groups are of events
+                 -- known at $as_of: events_as_of)
+    SELECT day, ev.event_id AS event_id, any_value(ev) AS ev, count(DISTINCT article_id) AS articles,
+           count(DISTINCT source) AS sources
+    FROM (SELECT day, unnest(events) AS ev, article_id, source FROM top_rows WHERE dedup_run_id IS NOT NULL)
+    GROUP BY day, ev.event_id
+),
+candidates AS MATERIALIZED (  -- mentions known at $as_of that tell of a top day: dated to it, or
+                              -- in a sentence that names it
+    SELECT DISTINCT g.day, g.run_id, q.ordinal, q.occurrence, g.article_id, g.version, g.source, g.pub_day,
+           g.published_at
+    FROM (SELECT day, run_id, article_id, version, source, pub_day, published_at, unnest(quotes) AS q
+          FROM top_rows) g
+    WHERE g.q.recorded_at <= $as_of
+),
+candidate_link_rows AS MATERIALIZED (  -- the links of the candidates (read first: few)
+    SELECT l.dedup_run_id, l.event_id, l.run_id, l.mention_ordinal AS ordinal
+    FROM event_mention_links l SEMI JOIN candidates c ON c.run_id = l.run_id AND c.ordinal = l.mention_ordinal
+),
+ev AS MATERIALIZED (  -- events_as_of($as_of), of the candidates' links
+    SELECT e.dedup_run_id, e.event_id
+    FROM events e
+    WHERE e.event_id IN (SELECT event_id FROM candidate_link_rows)
+      AND e.recorded_at <= $as_of AND e.dedup_run_id IN (SELECT dedup_run_id FROM live_dedup)
+),
+candidate_links AS (  -- of them, those to the events known at $as_of
+    SELECT l.*
+    FROM candidate_link_rows l
+    JOIN ev e ON e.dedup_run_id = l.dedup_run_id AND e.event_id = l.event_id
+),
+support_link_rows AS MATERIALIZED (  -- every link of the candidates' events
+    SELECT l.dedup_run_id, l.event_id, l.run_id, l.mention_ordinal AS ordinal
+    FROM event_mention_links l
+    WHERE l.event_id IN (SELECT event_id FROM candidate_links)
+),
+support AS (  -- how many articles and sources report each candidate's event (all its links to
+              -- events known at $as_of, of mentions known then)
+    SELECT l.event_id, count(DISTINCT m.article_id) AS articles, count(DISTINCT a.source) AS sources
+    FROM support_link_rows l
+    JOIN ev e ON e.dedup_run_id = l.dedup_run_id AND e.event_id = l.event_id
+    JOIN event_mentions m ON m.run_id = l.run_id AND m.ordinal = l.ordinal
+    JOIN article_versions a ON a.article_id = m.article_id AND a.version = m.version
+    WHERE m.recorded_at <= $as_of AND m.run_id IN (SELECT run_id FROM live_runs)
+    GROUP BY l.event_id
+),
+events_of_day AS (
+    SELECT day, count(*) AS event_count,
+           list({'id': event_id, 'kind': ev.kind, 'label': ev.label, 'articles': articles,
+                 'sources': sources, 'has_conflict': ev.has_conflict}
+                ORDER BY sources DESC, articles DESC, event_id)[1:$max_events] AS events
+    FROM day_events
+    GROUP BY day
+),
+quotes AS (
+    SELECT c.day, c.run_id, c.ordinal, c.article_id, c.version, c.source AS quote_source,
+           c.published_at AS quote_published_at, l.event_id AS quote_event_id
+    FROM candidates c
+    LEFT JOIN candidate_links l ON l.run_id = c.run_id AND l.ordinal = c.ordinal
+    LEFT JOIN support s ON s.event_id = l.event_id
+    QUALIFY row_number() OVER (
+        PARTITION BY c.day
+        ORDER BY coalesce(s.sources, 1) DESC, coalesce(s.articles, 1) DESC,
+                 (c.pub_day > c.day) DESC, (c.pub_day = c.day) DESC,
+                 c.occurrence DESC, c.published_at, c.article_id, c.ordinal) = 1
+)
+SELECT t.rank, t.day, t.score, t.articles, t.sources, t.later_articles, t.same_day_articles,
+       t.earlier_articles, t.mentions, coalesce(e.event_count, 0) AS event_count,
+       coalesce(e.events, []) AS events,
+       substring(b.body, m.sentence_start + 1, m.sentence_end - m.sentence_start) AS quote,
+       m.trigger AS quote_trigger, q.article_id AS quote_article_id, q.quote_source, b.url AS quote_url,
+       q.quote_published_at, q.quote_event_id
+FROM top_days t
+LEFT JOIN events_of_day e USING (day)
+LEFT JOIN quotes q USING (day)
+LEFT JOIN event_mentions m ON m.run_id = q.run_id AND m.ordinal = q.ordinal
+LEFT JOIN article_versions b ON b.article_id = q.article_id AND b.version = q.version
+ORDER BY t.rank;
