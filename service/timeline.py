@@ -434,6 +434,7 @@ class RunOrder:
         self._equal: dict[tuple[str, Any], np.ndarray] = {}
         self._masks: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
         self._details: OrderedDict[str, Any] = OrderedDict()
+        self._pages: OrderedDict[tuple, Any] = OrderedDict()
 
         # what every timeline page tests: shown by default, in the page (summarized), dated
         self.shown = (frame["salient"].fill_null(False) & frame["summarized"]).to_numpy()
@@ -549,6 +550,24 @@ class RunOrder:
                 self._details.popitem(last=False)
         return found
 
+    def page_of(self, key: tuple | None, read: Any) -> Any:
+        """What `read()` returns for the page question `key` (None: not kept), kept for the last
+        PAGES_KEPT questions: the first pages of a run, plain or with the same filter, are asked
+        again and again, and cutting one is 2-3 ms of a read."""
+        if key is None:
+            return read()
+        with self._lock:
+            found = self._pages.get(key)
+            if found is not None:
+                self._pages.move_to_end(key)
+                return found
+        found = read()
+        with self._lock:
+            self._pages[key] = found
+            while len(self._pages) > PAGES_KEPT:
+                self._pages.popitem(last=False)
+        return found
+
     def has_claims(self, event_id: str) -> bool:
         """Whether the event has claims in this run (timeline_claimed_events.sql, read once):
         most have none, and their detail then skips the claims query."""
@@ -614,15 +633,32 @@ def _read_from_order(cur: duckdb.DuckDBPyConnection, query: TimelineQuery, index
                      orders: TimelineOrders) -> Timeline:
     """timeline_events.sql over the in-memory order of the run current at `as_of`: the same
     filters (SQL's three-valued logic: a NULL test keeps nothing), order, page and total."""
-    import numpy as np
-
     run = orders.runs.at(cur, query.as_of)
     runs = [run] if run is not None else []
     if not runs:
         return Timeline(as_of=query.as_of, dedup=True, items=[], undated=[], total=0, limit=query.limit,
                         offset=query.offset, next_offset=None)
     order = orders.frame(runs[0])
+    # A run's order never changes, so a page of it is final for the same question; with `q` the
+    # answer also depends on the text index's build, so those are not kept.
+    as_of_matters = order.latest_record is not None and order.latest_record > query.as_of
+    key = None if query.q is not None else (
+        query.minor, query.kind, query.start, query.end, query.source, query.article, query.entity, query.sort,
+        query.limit, query.offset, query.as_of if as_of_matters else None)
+    items, undated, total = order.page_of(key, lambda: _page_from_order(cur, query, index, order, run))
+    more = query.offset + len(items) < total
+    return Timeline(as_of=query.as_of, dedup=True, items=list(items), undated=list(undated),
+                    total=total, limit=query.limit, offset=query.offset,
+                    next_offset=query.offset + len(items) if more else None)
 
+
+def _page_from_order(cur: duckdb.DuckDBPyConnection, query: TimelineQuery, index: TextIndex | None,
+                     order: RunOrder, run: dict[str, Any]) -> tuple[tuple[TimelineEntry, ...],
+                                                                  tuple[TimelineEntry, ...], int]:
+    """The entries, undated entries and total of `query`'s page of `order` (run `run`)."""
+    import numpy as np
+
+    runs = [run]
     masks = [order.listed if query.minor else order.shown]
     if order.latest_record is not None and order.latest_record > query.as_of:
         masks.append(order.recorded_us <= _micros(query.as_of))
@@ -707,10 +743,7 @@ def _read_from_order(cur: duckdb.DuckDBPyConnection, query: TimelineQuery, index
     items, total = rows(True, query.limit, query.offset)
     undated, _ = rows(False, MAX_UNDATED, 0)
     total = total if items else 0
-    more = query.offset + len(items) < total
-    return Timeline(as_of=query.as_of, dedup=True, items=items, undated=undated,
-                    total=total, limit=query.limit, offset=query.offset,
-                    next_offset=query.offset + len(items) if more else None)
+    return tuple(items), tuple(undated), total
 
 
 def read_event(cur: duckdb.DuckDBPyConnection, event_id: str, as_of: datetime,
