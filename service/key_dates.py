@@ -81,9 +81,10 @@ article it links (the regroup that follows makes a new run). A read takes, in on
   `as_of` re-ran an article the run links (`key_dates_reruns.sql`);
 - else the links as they were at `as_of` (`key_dates_exact.sql`): the instants between such an
   ingest and its regroup, and stores written without the stored support.
-All three give the same answer (tests/test_key_dates.py compares them at every record time). At
-10,000 articles the request took 76 ms at the median on an idle machine, reading the links;
-from the stored days it takes about 6 ms.
+All three give the same answer (tests/test_key_dates.py compares them at every record time). On
+the 10,000-article bench store (3 Dec, a machine loaded by other work, load 4-5): 9 ms at the
+median from the stored days (bench_dedup: p95 15.6 ms), 70 ms with the stored support, 127 ms
+reading the links (the read of before, p95 80-135 ms by the load).
 
 A day's score sums the square roots in a fixed order (ascending), so that two days with the
 same weights per source get the very same float and their tie goes to the stated tie-breakers;
