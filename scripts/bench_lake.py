@@ -9,10 +9,11 @@ batch of 256 makes every run deduplicate once, as `--workers 2` on a lake does (
 work into small batches and deduplicates at the end), so the figures compare the pipeline's
 parallelism; `--batch-size 32` shows what deduplicating after every batch costs.
 The lake's catalog is a throwaway PostgreSQL (scripts/pg_temp.py), its files a local folder.
-Then 50 GET /timeline-equivalent reads (service.timeline.read_timeline, 50 events a page, with
-the text index and the in-memory run orders a server process keeps: the path GET /timeline
-takes) on each store: median and p95; on the lake again after `timeline compact`
-(Database.compact).
+Then 50 GET /timeline-equivalent reads without as_of (service.timeline.read_timeline at
+Database.read_moment, 50 events a page, each page a new one, with the text index and the
+in-memory run orders a server process keeps: the path GET /timeline takes) on each store:
+median and p95; on the lake also with TIMELINE_LAKE_REFRESH_SECONDS=0 (a catalog question per
+read) and again after `timeline compact` (Database.compact).
 
 Run: python3 -m uv run --frozen python scripts/bench_lake.py [--workers 1 2] [--batch-size 256]
 """
@@ -58,17 +59,24 @@ def ingest(settings: Settings, workers: int, batch_size: int) -> tuple[float, in
 
 
 def read_latency(settings: Settings, reads: int = 50) -> tuple[float, float]:
+    """p50 and p95 in ms of `reads` GET /timeline reads without as_of (50 events a page), each at
+    a page not read before, so that neither store answers from the pages a run keeps in memory:
+    the figure is what cutting a page costs on each store, with the lake's snapshot check as
+    TIMELINE_LAKE_REFRESH_SECONDS (in `settings`) has it."""
     db = open_store(settings, read_only=True)
     orders = timeline_orders(db)  # what a server process keeps across reads, as GET /timeline uses it
     times = []
     try:
         with db.reading() as cur:
+            total = None
             for index in range(reads + 3):
                 start = time.perf_counter()
-                read_timeline(cur, TimelineQuery(as_of=datetime.now(timezone.utc), limit=50, offset=(index % 5) * 50),
-                              db.text_index, orders)
+                as_of = db.read_moment(cur)  # what GET /timeline answers for without as_of
+                offset = (index * 50) % total if total else 0
+                page = read_timeline(cur, TimelineQuery(as_of=as_of, limit=50, offset=offset), db.text_index, orders)
                 if index >= 3:  # the first reads warm the catalog caches
                     times.append(time.perf_counter() - start)
+                total = total or page.total
     finally:
         db.close()
     times.sort()
@@ -100,6 +108,9 @@ def main() -> None:
                     p50, p95 = read_latency(settings)
                     compacted = ""
                     if backend == "ducklake":
+                        a50, a95 = read_latency(settings.replace(lake_refresh_seconds=0))
+                        print(f"ducklake workers={workers}: reads that ask the catalog each time "
+                              f"(TIMELINE_LAKE_REFRESH_SECONDS=0): median {a50:.1f} ms, p95 {a95:.1f} ms", flush=True)
                         db = open_store(settings)
                         start = time.perf_counter()
                         db.compact()

@@ -36,14 +36,14 @@ class DedupRuns:
         # The state is read after the caller fixed `as_of`: a commit that lands later carries a
         # record time after `as_of` (service/store.py: next_record_time, settled_now), so a
         # history read before it still answers `as_of` exactly.
-        runs, times = self._history(cur)
+        runs, times = self._history(cur, as_of)
         # dedup_run_history: a run holds from its recorded_at until the next run's. Record times
         # rise with the run id (next_record_time), so that is the last run recorded by `as_of`.
         i = bisect.bisect_right(times, as_of) - 1
         return runs[i] if i >= 0 else None
 
-    def _history(self, cur: duckdb.DuckDBPyConnection) -> tuple[list[dict[str, Any]], list[datetime]]:
-        state = self._db.state(cur)
+    def _history(self, cur: duckdb.DuckDBPyConnection, as_of: datetime) -> tuple[list[dict[str, Any]], list[datetime]]:
+        state = self._db.state(cur, as_of)
         with self._lock:
             if state != self._state:
                 runs = fetch(cur, "dedup_run_list")

@@ -45,6 +45,12 @@ class Settings:
         "Where DuckLake writes its Parquet files when the lake is created: a folder, or `s3://bucket/prefix` "
         "(needs the httpfs extension and a DuckDB S3 secret). Ignored once the catalog knows its data path.",
     )
+    lake_refresh_seconds: float = _meta(
+        0.5,
+        "On a lake, how stale a read without `as_of` may be: the last catalog check of the lake's snapshot is "
+        "reused for this many seconds (the answer's `as_of` is the moment of that check, so it stays "
+        "reproducible). 0 asks the catalog on every read; a commit of the process itself always refreshes.",
+    )
     cluster: str = _meta(
         "",
         "Where `timeline ingest --workers N` runs the per-article pipeline: empty for a pool of N processes on "

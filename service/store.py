@@ -101,6 +101,7 @@ class Lake:
 
     catalog: str
     data_path: str = ""
+    refresh_seconds: float = 0.5  # TIMELINE_LAKE_REFRESH_SECONDS: see Database.state
 
     def __post_init__(self) -> None:
         kind = self.catalog.partition(":")[0]
@@ -127,7 +128,8 @@ class Lake:
 def open_store(settings: "Settings", *, read_only: bool = False) -> "Database":
     """The database the settings name: the DuckDB file, or the DuckLake (TIMELINE_STORE)."""
     if settings.store == "ducklake":
-        return Database(lake=Lake(settings.lake_catalog, settings.lake_data), read_only=read_only)
+        return Database(lake=Lake(settings.lake_catalog, settings.lake_data, settings.lake_refresh_seconds),
+                        read_only=read_only)
     return Database(settings.db_path, read_only=read_only)
 
 
@@ -199,6 +201,10 @@ class Database:
         self._indexed_dedup_run: int | None = -1
         self._indexed_state: int | None = None  # state() when the lake's index was last checked
         self._commits = 0  # write transactions this process committed (see state())
+        # The lake's last snapshot seen: (id, a moment it was current by, monotonic clock then,
+        # self._commits then); see state().
+        self._seen: tuple[int, datetime, float, int] | None = None
+        self._seen_lock = threading.Lock()
         self._pool: list[duckdb.DuckDBPyConnection] = []  # idle readers' cursors (leased_cursor)
         self._pool_lock = threading.Lock()
         self._closed = False
@@ -335,16 +341,45 @@ class Database:
         with self.reading() as cur:
             return fetch(cur, name, params)
 
-    def state(self, cur: duckdb.DuckDBPyConnection) -> int:
-        """A token that changes whenever a commit may have changed what readers see, so that a
-        process can keep small derived tables in memory (service/runs.py). On a lake it is the
-        current snapshot id (every commit of any process makes a new one); on the file it is this
-        process's count of commits, since DuckDB lets only one process write a file and a
-        read-only file does not change while it is open."""
+    def state(self, cur: duckdb.DuckDBPyConnection, as_of: datetime | None = None) -> int:
+        """A token that changes whenever a commit may have changed what readers see at `as_of`
+        (None: now), so that a process can keep small derived tables in memory (service/runs.py).
+        On the file it is this process's count of commits, since DuckDB lets only one process
+        write a file and a read-only file does not change while it is open. On a lake it is the
+        current snapshot id (every commit of any process makes a new one): one catalog round trip,
+        which was the whole difference between a read of the lake and of the file. So the last
+        snapshot seen is reused for an `as_of` it already covers (any `as_of` before the moment it
+        was seen), and `read_moment` lets a read without `as_of` answer for that moment while it
+        is at most TIMELINE_LAKE_REFRESH_SECONDS seconds old; a commit of this process always refreshes."""
         if self.lake is None:
             return self._commits
+        return self._lake_snapshot(cur, as_of)[0]
+
+    def read_moment(self, cur: duckdb.DuckDBPyConnection) -> datetime:
+        """The record time a read without `as_of` answers for: now (`settled_now`), or on a lake
+        the moment its last snapshot check was current by, if that check is at most
+        TIMELINE_LAKE_REFRESH_SECONDS seconds old. A replica of the API then sees other processes'
+        commits up to that long after they land, and says so: the answer's `as_of` is that
+        moment, and asking again with it gives the same answer."""
+        if self.lake is None:
+            return settled_now()
+        seen = self._lake_snapshot(cur, None)
+        return min(settled_now(), seen[1])
+
+    def _lake_snapshot(self, cur: duckdb.DuckDBPyConnection, as_of: datetime | None) -> tuple[int, datetime, float, int]:
+        with self._seen_lock:
+            seen = self._seen
+        if seen is not None and seen[3] == self._commits:
+            covered = seen[1] >= as_of if as_of is not None else time.monotonic() - seen[2] <= self.lake.refresh_seconds
+            if covered:
+                return seen
+        current_by = datetime.now(timezone.utc)  # before the question: the answer is at least this new
         row = cur.execute(query("lake_snapshot")).fetchone()
-        return int(row[0])
+        seen = (int(row[0]), current_by, time.monotonic(), self._commits)
+        with self._seen_lock:
+            if self._seen is None or self._seen[1] < current_by:
+                self._seen = seen
+        return seen
 
     # -- writing -------------------------------------------------------------------------
 

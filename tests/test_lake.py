@@ -183,3 +183,36 @@ def test_a_catalog_that_goes_away_mid_ingest_stores_nothing_and_the_batch_can_be
     assert ingest_articles(db, batch, origin="test").unchanged == 3
     assert count(db, "SELECT count(*) FROM article_versions") == 3
     db.close()
+
+
+def test_a_replica_reuses_its_last_snapshot_check_within_the_refresh_bound(postgres: PostgresServer,
+                                                                           tmp_path: Path) -> None:
+    """TIMELINE_LAKE_REFRESH_SECONDS: a read without as_of answers for the moment of the last
+    snapshot check while it is fresh enough; an as_of after that check, or a commit of the
+    process itself, asks the catalog again; 0 asks on every read."""
+    settings = lake_settings(postgres, tmp_path, "refresh")
+    writer = open_store(settings)
+    writer.migrate()
+    reader = open_store(settings.replace(lake_refresh_seconds=3600))
+    eager = open_store(settings.replace(lake_refresh_seconds=0))
+    try:
+        with reader.reading() as cur, eager.reading() as eager_cur:
+            moment, state = reader.read_moment(cur), reader.state(cur)
+            eager_moment = eager.read_moment(eager_cur)
+            with writer.writing():
+                pass  # another process's commit: a new snapshot
+            assert reader.read_moment(cur) == moment  # within the bound: the same moment, no question
+            assert reader.state(cur) == state
+            assert reader.state(cur, moment) == state  # an as_of the last check covers never asks
+            assert eager.read_moment(eager_cur) > eager_moment  # 0: asks every time
+            assert eager.state(eager_cur) != state  # ... and sees the commit
+            later = writer.read_moment(writer.cursor())  # after the commit
+            assert reader.state(cur, later) != state  # an as_of after the check asks, and sees it
+            assert reader.read_moment(cur) > moment  # and reads without as_of move on with it
+            refreshed = reader.state(cur)
+            with reader.writing():
+                pass  # its own commit
+            assert reader.state(cur) != refreshed  # a process always reads its own writes
+    finally:
+        for db in (writer, reader, eager):
+            db.close()

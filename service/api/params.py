@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import duckdb
+
 from service.api.problems import BadRequest
 from service.settings import Settings
-from service.store import settled_now
+from service.store import Database, settled_now
 
 
 MAX_OFFSET = 10_000_000
@@ -31,6 +33,12 @@ def as_of_or_now(as_of: datetime | None) -> datetime:
             title="Invalid as_of",
         )
     return as_of.astimezone(timezone.utc)
+
+
+def read_as_of(as_of: datetime | None, db: Database, cursor: duckdb.DuckDBPyConnection) -> datetime:
+    """`as_of_or_now` for the timeline reads: without `as_of` they answer for `db.read_moment`,
+    which on a lake may be the moment of its last snapshot check (TIMELINE_LAKE_REFRESH_SECONDS)."""
+    return db.read_moment(cursor) if as_of is None else as_of_or_now(as_of)
 
 
 def page(limit: int | None, offset: int, settings: Settings) -> tuple[int, int]:

@@ -14,7 +14,7 @@ from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, Sche
 from litestar.params import FromPath, HeaderParameter, QueryParameter
 
 from service.api.articles import AsOf, Limit, Offset
-from service.api.params import as_of_or_now, aware, page
+from service.api.params import as_of_or_now, aware, page, read_as_of
 from service.api.problems import BadRequest, problem_responses
 from service.key_dates import DEFAULT_TOP, MAX_TOP, KeyDates, KeyDatesError, read_key_dates
 from service.settings import Settings
@@ -126,7 +126,7 @@ class TimelineController(Controller):
         size, start = page(limit, offset, settings)
         if sort == "relevance" and not q:
             raise BadRequest("sort=relevance needs a text query `q`.", title="Invalid sort")
-        query = TimelineQuery(as_of=as_of_or_now(as_of), limit=size, offset=start, start=aware("from", from_),
+        query = TimelineQuery(as_of=read_as_of(as_of, db, cursor), limit=size, offset=start, start=aware("from", from_),
                               end=aware("until", until), q=q, entity=entity, source=source, article=article,
                               kind=kind, dedup=dedup, minor=minor, sort=sort)
         chosen = format or _from_accept(accept)
@@ -165,7 +165,7 @@ class EventController(Controller):
          sync_to_thread=True)
     def event(self, event_id: FromPath[str], cursor: NamedDependency[duckdb.DuckDBPyConnection],
               db: NamedDependency[Database], as_of: AsOf = None) -> EventDetail:
-        moment = as_of_or_now(as_of)
+        moment = read_as_of(as_of, db, cursor)
         event = read_event(cursor, event_id, moment, timeline_orders(db))
         if event is None:
             raise BadRequest(f"No event {event_id!r} was known at {moment.isoformat()}. Event ids are listed by "
