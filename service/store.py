@@ -248,6 +248,11 @@ class Database:
         self._con.execute("USE " + LAKE)
 
     @property
+    def has_text_index(self) -> bool:
+        """Whether this process made its full-text index (a regroup keeps only a made one current)."""
+        return self._text_index is not None
+
+    @property
     def text_index(self) -> TextIndex:
         """The in-memory full-text index of current events (built on first use)."""
         if self._text_index is None:
