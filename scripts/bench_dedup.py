@@ -28,7 +28,9 @@ The articles are synthetic stories made from the TimeBank/AQUAINT news texts (..
 4. **Queries.** Over the result, in another fresh process that rebuilds the text index as the
    server does at start: the default timeline page, a 30-day window, an entity filter, a BM25
    text query, a deep page, one event in full, and the key dates; `--queries` timed runs each
-   after 3 warm-ups, p50 and p95. When the regroup did not finish, the queries run over the
+   after 3 warm-ups, p50 and p95. These read through SQL (`read_timeline` without the server's
+   in-memory orders), the path `timeline export` takes; the first four again as GET /timeline
+   serves them (the run's order in memory, a page not asked before at each run). When the regroup did not finish, the queries run over the
    grouping the stories were built with (mention i of a story's base document is one event),
    stored as one dedup run, so the query figures are still those of a 10,000-article store.
 
@@ -325,7 +327,7 @@ def oracle_grouping(db_path: Path, bases: list[Base], stories: list[Synthetic]) 
 
 def time_queries(db, runs: int) -> dict[str, list[float]]:
     from service.key_dates import read_key_dates
-    from service.timeline import TimelineQuery, read_event, read_timeline
+    from service.timeline import TimelineQuery, read_event, read_timeline, timeline_orders
 
     now = datetime.now(timezone.utc)
     with db.reading() as cur:
@@ -343,6 +345,20 @@ def time_queries(db, runs: int) -> dict[str, list[float]]:
         "one event in full": lambda cur: read_event(cur, some_event, now),
         "key dates, top 10": lambda cur: read_key_dates(cur, now, top=10),
     }
+    # The same timeline questions as GET /timeline serves them: cut from the run's order kept in
+    # memory. Run i asks page i (offset 50 i), a page not asked before, so that the pages a run
+    # keeps (RunOrder.page_of) do not answer: the figure is the cost of cutting one.
+    orders = timeline_orders(db)
+    served = {
+        "timeline, first pages (server)": lambda cur, i: read_timeline(
+            cur, TimelineQuery(as_of=now, limit=50, offset=50 * i), db.text_index, orders),
+        "timeline, 30-day window (server)": lambda cur, i: read_timeline(cur, TimelineQuery(
+            as_of=now, limit=50, offset=50 * i, start=middle, end=middle + timedelta(days=30)), db.text_index, orders),
+        "timeline, entity=Kyiv (server)": lambda cur, i: read_timeline(
+            cur, TimelineQuery(as_of=now, limit=50, offset=50 * i, entity="Kyiv"), db.text_index, orders),
+        "timeline, q=attack (server)": lambda cur, i: read_timeline(
+            cur, TimelineQuery(as_of=now, limit=50, offset=50 * i, q="attack"), db.text_index, orders),
+    }
     out: dict[str, list[float]] = {}
     with db.reading() as cur:
         for name, run in cases.items():
@@ -352,6 +368,14 @@ def time_queries(db, runs: int) -> dict[str, list[float]]:
             for _ in range(runs):
                 start = time.perf_counter()
                 run(cur)
+                times.append((time.perf_counter() - start) * 1000)
+            out[name] = times
+        for name, ask in served.items():
+            ask(cur, runs + 1)  # loads the run's order and its masks, as the server's first read does
+            times = []
+            for i in range(runs):
+                start = time.perf_counter()
+                ask(cur, i)
                 times.append((time.perf_counter() - start) * 1000)
             out[name] = times
     return out
