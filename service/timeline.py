@@ -316,7 +316,7 @@ class MentionOrders:
         # Pages read from those tables, by table and question: a table never changes once made,
         # so its pages are final, and the same first pages (and the undated list) are asked for
         # again and again; each read is two queries of DuckDB planning (2-3 ms) and row conversion.
-        self._pages: OrderedDict[tuple, tuple[list[dict], int]] = OrderedDict()
+        self._pages = Kept(PAGES_KEPT)
 
     def _table(self, state: datetime) -> tuple[str, tuple[int, ...]]:
         """The table holding the mentions known at `state`, and its four counts (made if missing)."""
@@ -360,17 +360,7 @@ class MentionOrders:
         filters = {"from": query.start, "until": query.end, "q": query.q, "entity": query.entity,
                    "source": query.source, "article": query.article, "kind": query.kind}
         key = (table, query.minor, query.limit, query.offset, tuple(filters.items()))
-        with self._lock:
-            found = self._pages.get(key)
-            if found is not None:
-                self._pages.move_to_end(key)
-        if found is None:
-            found = self._page(table, counts, filters, query)
-            with self._lock:
-                self._pages[key] = found
-                while len(self._pages) > PAGES_KEPT:
-                    self._pages.popitem(last=False)
-        items, undated, total = found
+        items, undated, total = self._pages.get(key, lambda: self._page(table, counts, filters, query))
         more = query.offset + len(items) < total
         return Timeline(as_of=query.as_of, dedup=False, items=list(items), undated=list(undated),
                         total=total, limit=query.limit, offset=query.offset,
@@ -433,8 +423,8 @@ class RunOrder:
         self._named: OrderedDict[str, np.ndarray] = OrderedDict()
         self._equal: dict[tuple[str, Any], np.ndarray] = {}
         self._masks: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
-        self._details: OrderedDict[str, Any] = OrderedDict()
-        self._pages: OrderedDict[tuple, Any] = OrderedDict()
+        self._details = Kept(DETAILS_KEPT)
+        self._pages = Kept(PAGES_KEPT)
 
         # what every timeline page tests: shown by default, in the page (summarized), dated
         self.shown = (frame["salient"].fill_null(False) & frame["summarized"]).to_numpy()
@@ -537,36 +527,14 @@ class RunOrder:
         """What `read()` returns for an event of this run (its mentions and claims), kept for the
         last DETAILS_KEPT events asked: a run's links, mentions and claims never change, and the
         query that joins them (2.5 ms of DuckDB planning, 5 ms in all) was most of an event's
-        read. Two requests for a new event may both read it; the answer is the same."""
-        with self._lock:
-            found = self._details.get(event_id)
-            if found is not None:
-                self._details.move_to_end(event_id)
-                return found
-        found = read()
-        with self._lock:
-            self._details[event_id] = found
-            while len(self._details) > DETAILS_KEPT:
-                self._details.popitem(last=False)
-        return found
+        read."""
+        return self._details.get(event_id, read)
 
     def page_of(self, key: tuple | None, read: Any) -> Any:
         """What `read()` returns for the page question `key` (None: not kept), kept for the last
         PAGES_KEPT questions: the first pages of a run, plain or with the same filter, are asked
         again and again, and cutting one is 2-3 ms of a read."""
-        if key is None:
-            return read()
-        with self._lock:
-            found = self._pages.get(key)
-            if found is not None:
-                self._pages.move_to_end(key)
-                return found
-        found = read()
-        with self._lock:
-            self._pages[key] = found
-            while len(self._pages) > PAGES_KEPT:
-                self._pages.popitem(last=False)
-        return found
+        return read() if key is None else self._pages.get(key, read)
 
     def has_claims(self, event_id: str) -> bool:
         """Whether the event has claims in this run (timeline_claimed_events.sql, read once):
@@ -622,8 +590,32 @@ def timeline_orders(db: Database) -> TimelineOrders:
         return found
 
 
+class Kept:
+    """The answers of the last `size` questions asked of something that never changes (a run,
+    a table of one store state), each read once by the caller's `read()`. Two threads asking a
+    new question at once may both read it; the answer is the same."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._lock = threading.Lock()
+        self._answers: OrderedDict[Any, Any] = OrderedDict()
+
+    def get(self, key: Any, read: Any) -> Any:
+        with self._lock:
+            found = self._answers.get(key)
+            if found is not None:
+                self._answers.move_to_end(key)
+                return found
+        found = read()
+        with self._lock:
+            self._answers[key] = found
+            while len(self._answers) > self._size:
+                self._answers.popitem(last=False)
+        return found
+
+
 DETAILS_KEPT = 2048  # event details kept per run in memory (RunOrder.detail): a few MB
-PAGES_KEPT = 128  # dedup=false pages kept in memory (MentionOrders): at most 500 rows each
+PAGES_KEPT = 128  # page answers kept per run (RunOrder.page_of) and per mention table (MentionOrders)
 
 _PAGE_COLUMNS = ("event_id", "kind", "label", "valid_from", "valid_until", "grain", "has_conflict", "conflicts",
                  "mention_count", "sources", "articles", "first_quote", "first_reported_at", "timezone")
