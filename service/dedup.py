@@ -57,6 +57,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from service.gc_pause import gc_paused
+
 try:  # rapidfuzz is the intended matcher; the fallback keeps the module importable.
     from rapidfuzz import fuzz as _fuzz
 
@@ -1562,6 +1564,7 @@ def _join_statement_parts(clusters: dict[int, _Cluster], views: list[MentionReco
         _join(clusters, keep, drop, compat, lo, hi)
 
 
+@gc_paused  # millions of short-lived objects, no cycles: service/gc_pause.py
 def cluster(mentions: list[MentionRecord], *, threshold: float = DEFAULT_THRESHOLD,
             max_block: int = MAX_BLOCK) -> list[Event]:
     """Group mentions into events. Events come back ordered by interval start, end, first mention.

@@ -17,6 +17,7 @@ import msgspec
 import pyarrow as pa
 
 from service import dedup, offload
+from service.gc_pause import gc_paused
 from service.dedup import Event, MentionRecord
 from service.pipeline import pipeline_version
 from service.store import Database, fetch, query
@@ -38,6 +39,7 @@ class RegroupReport(msgspec.Struct, frozen=True):
 REGROUP_ATTEMPTS = 3
 
 
+@gc_paused  # loads, clusters and writes hundreds of thousands of rows: service/gc_pause.py
 def regroup(db: Database) -> RegroupReport:
     """Cluster the current mentions; record a dedup run only if the grouping changed."""
     for attempt in range(1, REGROUP_ATTEMPTS + 1):
