@@ -30,9 +30,9 @@ The articles are synthetic stories made from the TimeBank/AQUAINT news texts (..
    text query, a deep page, one event in full, and the key dates; `--queries` timed runs each
    after 3 warm-ups, p50 and p95. These read through SQL (`read_timeline` without the server's
    in-memory orders), the path `timeline export` takes; the first four again as GET /timeline
-   serves them (the run's order in memory, a page not asked before at each run). When the regroup did not finish, the queries run over the
-   grouping the stories were built with (mention i of a story's base document is one event),
-   stored as one dedup run, so the query figures are still those of a 10,000-article store.
+   serves them (the run's order in memory, a page not asked before at each run). When the
+   regroup did not finish, the queries run over the grouping the stories were built with
+   (mention i of a story's base document is one event), stored as one dedup run, so the query figures are still those of a 10,000-article store.
 
 Targets (issue 6): regroup <= 60 s and <= 2 GB; timeline query p95 <= 50 ms. With --profile the
 regroup runs under cProfile and the 25 costliest functions (cumulative) are printed: where the

@@ -153,11 +153,8 @@ def build_store(path: Path, events: int, *, start: datetime | None = None, log=p
         "g_sources": pa.table({"i": list(range(len(SOURCES))), "name": SOURCES}),
         "g_zones": pa.table({"i": list(range(len(ZONES))), "tz": ZONES}),
     }
-    for name, table in tables.items():
-        cur.register(name + "_arrow", table)
-        # `name` is one of the fixed keys above, never input: a table name cannot be a bound parameter
-        cur.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {name}_arrow")
-        cur.unregister(name + "_arrow")
+    for name, table in tables.items():  # read in place by the statements below, on this cursor
+        cur.register(name, table)
     params = {"stories": stories, "t0": start, "batches": BATCHES, "n_actors": len(ACTORS),
               "n_places": len(PLACES), "n_phrases": len(PHRASES), "n_sources": len(SOURCES), "n_zones": len(ZONES)}
 

@@ -17,8 +17,8 @@ import msgspec
 import pyarrow as pa
 
 from service import dedup, offload
-from service.gc_pause import gc_paused
 from service.dedup import Event, MentionRecord
+from service.gc_pause import gc_paused
 from service.pipeline import pipeline_version
 from service.store import Database, fetch, query
 
