@@ -16,7 +16,7 @@ and worker processes), sampled every 0.2 s, and the largest single process; seco
 each stage (service.workers.STAGES: start, derive, submit, wait, store, dedup; `derive` is summed
 over the workers, its share is of their time, and so is `store` on the lake with a process pool,
 where the workers write; the other stages are the ingesting process's, their share of the wall
-time; a worker's own start, loading spaCy, shows in the first `wait`). Then
+time; the pool's workers load spaCy before the first batch, in `start`). Then
 timeline reads (scripts/bench_lake.py: 50 pages of 50 events) p50/p95 on each store.
 
 Targets (issue 9): 2 workers >= 1.7x one worker; DuckLake read p95 within 2x of the file's.

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import queue
 import time
 from collections import deque
 from contextlib import contextmanager
@@ -28,12 +29,17 @@ from typing import Callable, Iterator, Protocol
 from service.articles import Article
 from service.ingest import IngestReport, _regroup, ingest_articles
 from service.pipeline import Derived, configure, derive_many
-from service.settings import Settings
+from service.settings import Settings, SettingsError
 from service.store import Database, open_store
 
-# Set in each worker process by `_start_worker`: spaCy loads once per process, at its first
-# batch, and on the lake each worker keeps one connection for all its batches.
+# Set in each worker process by `_start_worker`: spaCy loads once per process, when it starts,
+# and on the lake each worker keeps one connection for all its batches.
 _worker_db: Database | None = None
+
+# How long the pool may take to start: spawning, importing and loading spaCy take 2-4 s a
+# worker here; a model that will not load makes the worker die and the pool respawn it, so
+# without a bound the ingest would wait for ever instead of saying so.
+START_TIMEOUT_SECONDS = 120.0
 
 
 def plan_batches(settings: Settings, articles: list[Article], *, workers: int, batch_size: int) -> list[list[Article]]:
@@ -83,7 +89,7 @@ def ingest_parallel(
                 db.close()
         stored = False
         try:
-            with _pool(settings, workers, lake=True) as pool:
+            with _pool(settings, workers, lake=True, timings=timings) as pool:
                 done = pool.imap_unordered(_ingest_batch, [(batch, origin) for batch in batches])
                 while True:
                     with _clock(timings, "wait"):
@@ -102,7 +108,7 @@ def ingest_parallel(
         if stored:
             _deduplicate(settings, timings)
         return
-    with _pool(settings, workers, lake=False) as pool:
+    with _pool(settings, workers, lake=False, timings=timings) as pool:
         yield from _one_writer(settings, batches, lambda chunks: _PoolPending(pool, chunks, timings), workers,
                                origin, timings)
 
@@ -244,10 +250,35 @@ def _clock(timings: dict[str, float] | None, stage: str) -> Iterator[None]:
         _add(timings, stage, time.perf_counter() - began)
 
 
-def _pool(settings: Settings, workers: int, *, lake: bool):
+@contextmanager
+def _pool(settings: Settings, workers: int, *, lake: bool, timings: dict[str, float] | None):
+    """A pool of `workers` processes, each with spaCy loaded, counted in the "start" stage.
+
+    Waiting until every worker has loaded the model keeps the start-up out of the first batch
+    (a model that cannot load fails here, with its name, not in the middle of an ingest), and
+    the time per batch then measures the per-article pipeline alone."""
     # spawn, not fork: a forked child would inherit DuckDB's threads and open handles.
     context = multiprocessing.get_context("spawn")
-    return context.Pool(workers, initializer=_start_worker, initargs=(settings, lake))
+    ready = context.Queue()
+    with _clock(timings, "start"):
+        pool = context.Pool(workers, initializer=_start_worker, initargs=(settings, lake, ready))
+        try:
+            for _ in range(workers):
+                failure = ready.get(timeout=START_TIMEOUT_SECONDS)
+                if failure is not None:
+                    raise SettingsError(f"an ingest worker process could not start ({failure}); "
+                                        f"TIMELINE_SPACY_MODEL is {settings.spacy_model!r}")
+        except queue.Empty:
+            pool.terminate()
+            raise SettingsError(
+                f"the {workers} ingest worker processes did not start within {START_TIMEOUT_SECONDS:.0f} s; "
+                f"check that the spaCy model {settings.spacy_model!r} loads: "
+                f"python -c 'import spacy; spacy.load({settings.spacy_model!r})'") from None
+        except SettingsError:
+            pool.terminate()
+            raise
+    with pool:
+        yield pool
 
 
 def _submit(db: Database, batch: list[Article], workers: int, start: Callable[[list[list[Article]]], _Pending]
@@ -280,11 +311,22 @@ def _lookup(derived: dict[tuple[str, str], Derived]) -> Callable[[list[Article]]
     return derive_batch
 
 
-def _start_worker(settings: Settings, lake: bool) -> None:
+def _start_worker(settings: Settings, lake: bool, ready) -> None:
+    """Configure the pipeline, load spaCy and (on the lake) connect, then report to `_pool`:
+    None when ready, or what went wrong (the worker then stays idle: the pool is terminated,
+    and a worker that raised would be respawned and print its trace for each attempt)."""
     global _worker_db
-    configure(settings)
-    if lake:
-        _worker_db = open_store(settings)
+    from service.nlp import get_pipeline
+
+    try:
+        configure(settings)
+        get_pipeline(settings.spacy_model)  # every article is parsed (events), so load it now
+        if lake:
+            _worker_db = open_store(settings)
+    except Exception as exc:
+        ready.put(f"{type(exc).__name__}: {exc}")
+        return
+    ready.put(None)
 
 
 def _derive_timed(articles: list[Article]) -> tuple[float, list[Derived]]:

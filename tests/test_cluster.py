@@ -170,3 +170,19 @@ def test_a_worker_with_another_pipeline_version_is_refused(docs: Path, tmp_path:
         list(ingest_parallel(settings, [load(docs)], workers=1))
     assert "0.0.1-old+" in str(caught.value) and "Nothing was stored" in str(caught.value)
     assert articles_in(settings) == 0
+
+
+def test_a_pool_whose_workers_cannot_load_the_model_stops_at_start_with_exit_2(docs: Path, tmp_path: Path) -> None:
+    """Each pool worker loads spaCy before the first batch; a model that will not load ends the
+    ingest there with the model's name, instead of a trace per article or a pool that respawns
+    dying workers for ever."""
+    db_path = tmp_path / "t.duckdb"
+    env = {**os.environ, "TIMELINE_DB_PATH": str(db_path), "TIMELINE_SERVER_URL": "http://127.0.0.1:9",
+           "TIMELINE_SPACY_MODEL": "no_such_spacy_model"}
+    done = subprocess.run([sys.executable, "-m", "service.cli", "ingest", "--direct", "--format", "timeml",
+                           "--workers", "2", str(docs)], env=env, cwd=REPO, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert "an ingest worker process could not start" in done.stderr
+    assert "'no_such_spacy_model'" in done.stderr and "Traceback" not in done.stderr
+    assert articles_in(Settings(db_path=db_path)) == 0
