@@ -24,6 +24,7 @@ query 40-60 ms, at load 5 on 2 cores (scripts/bench_dedup.py).
 
 from __future__ import annotations
 
+import itertools
 import threading
 import weakref
 from collections import OrderedDict
@@ -36,7 +37,7 @@ import msgspec
 from service.regroup import entity_keys
 from service.runs import DedupRuns
 from service.search import Postings, TextIndex
-from service.store import _quote_identifier, fetch, query as named_query
+from service.store import fetch, query as named_query
 
 if TYPE_CHECKING:
     import numpy as np
@@ -275,74 +276,35 @@ class MentionOrders:
     A state is the record time of the last pipeline run by `as_of` (timeline_mention_state.sql):
     the set of current mentions changes only then. Its mentions are read once, in order, with what
     a page shows and the filters test (timeline_mention_order.sql, on a cursor of its own), into a
-    private in-memory DuckDB database (as the text index is), with each row's place among the
-    mentions a page without filters lists. A page without filters is then a range of those places;
-    with filters it is the same WHERE as timeline_mentions.sql over the one ordered table."""
-
-    _CLASSES = {(False, True): "shown_dated", (True, True): "listed_dated",
-                (False, False): "shown_undated", (True, False): "listed_undated"}
-    # The table names below are ours (mentions_<n>), never input.
-    _BUILD = "CREATE TABLE {table} AS SELECT * FROM new_mentions"  # in `pos` order already
-    _COUNTS = ("SELECT count_if(shown AND dated), count_if(dated), count_if(shown AND NOT dated), "
-               "count_if(NOT dated) FROM {table}")
-    # timeline_mentions.sql's page columns
-    _PAGE = """SELECT article_id || '#' || ordinal AS event_id, kind, trigger AS label, valid_from, valid_until,
-               grain, false AS has_conflict, []::VARCHAR[] AS conflicts, 1 AS mention_count, [source] AS sources,
-               [article_id] AS articles, sentence AS first_quote, published_at AS first_reported_at, timezone,
-               NULL::DOUBLE AS score
-        FROM {table}"""
-    _RANGE = _PAGE + " WHERE {place} >= $offset AND {place} < $offset + $limit ORDER BY pos"
-    # timeline_mentions.sql's filters
-    _WHERE = """ WHERE ($minor OR shown) AND dated = $dated
-          AND ($kind IS NULL OR kind = $kind)
-          AND ($from IS NULL OR valid_until IS NULL OR valid_until > $from)
-          AND ($until IS NULL OR valid_from IS NULL OR valid_from < $until)
-          AND ($source IS NULL OR source = $source)
-          AND ($article IS NULL OR article_id = $article)
-          AND ($entity IS NULL OR sentence ILIKE '%' || $entity || '%'
-               OR list_contains(list_transform(participants || places, x -> lower(x)), lower($entity)))
-          AND ($q IS NULL OR sentence ILIKE '%' || $q || '%')"""
-    _FILTERED = _PAGE + _WHERE + " ORDER BY pos LIMIT $limit OFFSET $offset"
-    _COUNT = "SELECT count(*) FROM {table}"  # {table}: one of our own mentions_N tables
-    _TOTAL = _COUNT + _WHERE
+    `MentionCopy`: a private in-memory DuckDB database (as the text index is) and where each page
+    of each list starts. A page is then mention_copy_page.sql over that one ordered table; without
+    filters it reads only the page's range of it."""
 
     def __init__(self, db: Database, keep: int = 2) -> None:
         self._db = db
         self._keep = keep
         self._lock = threading.Lock()
-        self._con: duckdb.DuckDBPyConnection | None = None
-        self._tables: OrderedDict[datetime, tuple[str, tuple[int, ...]]] = OrderedDict()
-        self._made = 0
-        # Pages read from those tables, by table and question: a table never changes once made,
-        # so its pages are final, and the same first pages (and the undated list) are asked for
-        # again and again; each read is two queries of DuckDB planning (2-3 ms) and row conversion.
+        self._copies: OrderedDict[datetime, MentionCopy] = OrderedDict()
+        self._made = itertools.count(1)  # each copy's number: what its cached pages are kept under
+        # Pages read from those copies, by copy and question: a copy never changes once made, so
+        # its pages are final, and the same first pages (and the undated list) are asked for
+        # again and again; each read is a query of DuckDB planning (2-3 ms) and row conversion.
         self._pages = Kept(PAGES_KEPT)
 
-    def _table(self, state: datetime) -> tuple[str, tuple[int, ...]]:
-        """The table holding the mentions known at `state`, and its four counts (made if missing)."""
+    def _copy(self, state: datetime) -> MentionCopy:
+        """The copy of the mentions known at `state` (made if missing)."""
         with self._lock:
-            if state in self._tables:
-                self._tables.move_to_end(state)
-                return self._tables[state]
-            if self._con is None:
-                self._con = duckdb.connect(":memory:")
-                self._con.execute("SET TimeZone = 'UTC'")  # as the store: times come back in UTC
+            if state in self._copies:
+                self._copies.move_to_end(state)
+                return self._copies[state]
             with self._db.reading() as cur:
                 rows = cur.execute(named_query("timeline_mention_order"), {"as_of": state}).to_arrow_table()
-            self._made += 1
-            table = f"mentions_{self._made}"
-            self._con.register("new_mentions", rows)
-            try:
-                self._con.execute(self._BUILD.format(table=table))
-            finally:
-                self._con.unregister("new_mentions")
+            copy = self._copies[state] = MentionCopy(rows, next(self._made))
             del rows
-            counts = tuple(int(n or 0) for n in self._con.execute(self._COUNTS.format(table=table)).fetchone())
-            self._tables[state] = (table, counts)
-            while len(self._tables) > self._keep:
-                old, _ = self._tables.popitem(last=False)[1]
-                self._con.execute(f"DROP TABLE {_quote_identifier(old)}")
-            return self._tables[state]
+            while len(self._copies) > self._keep:
+                # not closed: a reader may still be on it; its database goes with the last reference
+                self._copies.popitem(last=False)
+            return copy
 
     def read(self, cur: duckdb.DuckDBPyConnection, query: TimelineQuery) -> Timeline:
         """timeline_mentions.sql's page for `query` (dedup=false), from the copy of its state."""
@@ -350,41 +312,59 @@ class MentionOrders:
         if state is None:  # nothing was known yet
             return Timeline(as_of=query.as_of, dedup=False, items=[], undated=[], total=0, limit=query.limit,
                             offset=query.offset, next_offset=None)
-        try:
-            return self._read(state, query)
-        except duckdb.CatalogException:  # its table was dropped meanwhile (two newer states were read): again
-            return self._read(state, query)
-
-    def _read(self, state: datetime, query: TimelineQuery) -> Timeline:
-        table, counts = self._table(state)
+        copy = self._copy(state)
         filters = {"from": query.start, "until": query.end, "q": query.q, "entity": query.entity,
                    "source": query.source, "article": query.article, "kind": query.kind}
-        key = (table, query.minor, query.limit, query.offset, tuple(filters.items()))
-        items, undated, total = self._pages.get(key, lambda: self._page(table, counts, filters, query))
+        key = (copy.number, query.minor, query.limit, query.offset, tuple(filters.items()))
+        items, undated, total = self._pages.get(key, lambda: copy.page(filters, query))
         more = query.offset + len(items) < total
         return Timeline(as_of=query.as_of, dedup=False, items=list(items), undated=list(undated),
                         total=total, limit=query.limit, offset=query.offset,
                         next_offset=query.offset + len(items) if more else None)
 
-    def _page(self, table: str, counts: tuple[int, ...], filters: dict[str, Any], query: TimelineQuery
-              ) -> tuple[tuple[TimelineEntry, ...], tuple[TimelineEntry, ...], int]:
-        """The page's entries, its undated entries and its total, read from `table`."""
+
+class MentionCopy:
+    """One store state's mentions (timeline_mention_order.sql's rows) in a private in-memory
+    DuckDB database of its own, and the places in it of the mentions of each list a page
+    without filters shows (salient or any, dated or not): page k of a list is then a known
+    range of `pos`. Dropped with its last reference: nothing to name, nothing to drop."""
+
+    def __init__(self, rows: Any, number: int) -> None:
+        import numpy as np
+
+        self.number = number
+        shown = rows.column("shown").to_numpy(zero_copy_only=False)
+        dated = rows.column("dated").to_numpy(zero_copy_only=False)
+        # rows come in `pos` order, from 0: a row's index is its place
+        self._lists = {(minor, want): np.flatnonzero((shown | minor) & (dated == want)).astype(np.int32)
+                       for minor in (False, True) for want in (True, False)}
+        self._con = duckdb.connect(":memory:")
+        self._con.execute("SET TimeZone = 'UTC'")  # as the store: times come back in UTC
+        # a table, not a view of the Arrow rows: DuckDB keeps each row group's range of `pos`
+        # (the rows come in `pos` order), so a page reads only its own row groups
+        self._con.from_arrow(rows).create("mention_copy")
+
+    def page(self, filters: dict[str, Any], query: TimelineQuery
+             ) -> tuple[tuple[TimelineEntry, ...], tuple[TimelineEntry, ...], int]:
+        """The page's entries, its undated entries and its total."""
         plain = all(v is None for v in filters.values())
         reader = self._con.cursor()
         try:
             def page(dated: bool, limit: int, offset: int) -> tuple[list[dict], int]:
-                if plain:  # a range of the places in this page's list
-                    place = self._CLASSES[(query.minor, dated)]
-                    total = counts[list(self._CLASSES).index((query.minor, dated))]
-                    result = reader.execute(self._RANGE.format(table=table, place=place),
-                                            {"offset": offset, "limit": limit})
-                else:
-                    params = filters | {"minor": query.minor, "dated": dated}
-                    total = reader.execute(self._TOTAL.format(table=table), params).fetchone()[0]
-                    result = reader.execute(self._FILTERED.format(table=table),
-                                            params | {"offset": offset, "limit": limit})
+                first, last, skip = 0, _MAX_POS, offset
+                if plain:  # the page's range of places in its list
+                    places = self._lists[(query.minor, dated)]
+                    if offset >= len(places) or limit <= 0:
+                        return [], len(places)
+                    first, last = int(places[offset]), int(places[min(offset + limit, len(places)) - 1])
+                    skip = 0
+                params = filters | {"minor": query.minor, "dated": dated, "first": first, "last": last,
+                                    "limit": limit, "offset": skip}
+                result = reader.execute(named_query("mention_copy_page"), params)
                 columns = [d[0] for d in result.description]
-                return [dict(zip(columns, row)) for row in result.fetchall()], int(total)
+                rows = [dict(zip(columns, row)) for row in result.fetchall()]
+                total = len(self._lists[(query.minor, dated)]) if plain else (rows[0]["total"] if rows else 0)
+                return rows, int(total)
 
             dated, total = page(True, query.limit, query.offset)
             undated, _ = page(False, MAX_UNDATED, 0)
@@ -393,11 +373,8 @@ class MentionOrders:
         total = total if dated else 0  # as timeline_mentions.sql, whose rows carry the total
         return tuple(_with_overlaps([_entry(r) for r in dated])), tuple(_entry(r) for r in undated), total
 
-    def close(self) -> None:
-        with self._lock:
-            if self._con is not None:
-                self._con.close()
-                self._con = None
+
+_MAX_POS = 2**62  # `pos` bound of a page with filters: the whole copy
 
 
 class RunOrder:

@@ -30,6 +30,9 @@ FRAMES = {
     "timeline_entity_ids": "SELECT ''::VARCHAR AS event_id LIMIT 0",
     "timeline_entity": "SELECT 0::INTEGER AS position LIMIT 0",
     "timeline_page": "SELECT 0::INTEGER AS position LIMIT 0",
+    # the in-memory copy of a state's mentions (service.timeline.MentionCopy), shaped like its rows
+    "mention_copy": "SELECT * FROM (" + query("timeline_mention_order").replace("$as_of", "now()").rstrip().rstrip(";")
+                    + ") LIMIT 0",
 }
 
 

@@ -2,8 +2,7 @@
 -- of it and what that query's filters test (the sentence for $entity and $q, the names, the
 -- source): the copy `service.timeline` keeps in memory for the server's dedup=false pages, read
 -- once per set of current mentions (see timeline_mention_state.sql). `pos` is the place in that
--- order, counted from 0; `shown_dated` ... `listed_undated` the place among the mentions of a page
--- without filters (salient or any, dated or not), NULL for the others.
+-- order, counted from 0.
 WITH m AS (
     SELECT m.run_id, m.ordinal, m.article_id, m.kind, m.trigger, m.valid_from, m.valid_until, m.grain,
            m.salient IS TRUE AS shown, (m.valid_from IS NOT NULL OR m.valid_until IS NOT NULL) AS dated,
@@ -14,12 +13,7 @@ WITH m AS (
     WHERE m.recorded_at <= $as_of
       AND m.run_id NOT IN (SELECT run_id FROM run_history WHERE superseded_at <= $as_of)
 )
-SELECT row_number() OVER w - 1 AS pos, *,
-       CASE WHEN shown AND dated THEN count_if(shown AND dated) OVER w - 1 END AS shown_dated,
-       CASE WHEN dated THEN count_if(dated) OVER w - 1 END AS listed_dated,
-       CASE WHEN shown AND NOT dated THEN count_if(shown AND NOT dated) OVER w - 1 END AS shown_undated,
-       CASE WHEN NOT dated THEN count_if(NOT dated) OVER w - 1 END AS listed_undated
+SELECT row_number() OVER (ORDER BY valid_from ASC NULLS FIRST, valid_until ASC NULLS LAST, published_at,
+                          article_id, ordinal) - 1 AS pos, *
 FROM m
-WINDOW w AS (ORDER BY valid_from ASC NULLS FIRST, valid_until ASC NULLS LAST, published_at, article_id, ordinal
-             ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
 ORDER BY pos;
