@@ -273,7 +273,9 @@ def _pool(settings: Settings, workers: int, *, lake: bool, timings: dict[str, fl
             raise SettingsError(
                 f"the {workers} ingest worker processes did not start within {START_TIMEOUT_SECONDS:.0f} s; "
                 f"check that the spaCy model {settings.spacy_model!r} loads: "
-                f"python -c 'import spacy; spacy.load({settings.spacy_model!r})'") from None
+                f"python -c 'import spacy; spacy.load({settings.spacy_model!r})'; a script that starts "
+                f"the pool must run it under `if __name__ == \"__main__\":` (workers are spawned, and "
+                f"each imports the script again)") from None
         except SettingsError:
             pool.terminate()
             raise
