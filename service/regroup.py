@@ -120,7 +120,7 @@ def _records(cur: duckdb.DuckDBPyConnection) -> list[MentionRecord]:
     mentions; sources, triggers, days and wire copies recur) becomes one Python object, made
     once per batch. Row by row the driver made a new copy of each, and converting a million
     timestamps one at a time took longer than clustering them."""
-    reader = cur.execute(query("current_mentions_for_dedup")).fetch_record_batch(RECORD_BATCH)
+    reader = cur.execute(query("current_mentions_for_dedup")).to_arrow_reader(RECORD_BATCH)
     shared: dict = {}  # one object per distinct value across batches
     one = lambda v: v if v is None else shared.setdefault(v, v)
     out: list[MentionRecord] = []
