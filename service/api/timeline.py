@@ -103,7 +103,7 @@ class TimelineController(Controller):
         cursor: NamedDependency[duckdb.DuckDBPyConnection],
         db: NamedDependency[Database],
         settings: NamedDependency[Settings],
-        from_: Annotated[datetime | None, QueryParameter(query="from", description="Events that end after this (with offset).")] = None,
+        from_: Annotated[datetime | None, QueryParameter(name="from", description="Events that end after this (with offset).")] = None,
         until: Annotated[datetime | None, QueryParameter(description="Events that start before this (with offset).")] = None,
         q: Annotated[str | None, QueryParameter(description="Full-text query, ranked by BM25.", min_length=1, max_length=200)] = None,
         entity: Annotated[str | None, QueryParameter(description="A person, group or place, by any spelling.", min_length=1, max_length=200)] = None,
@@ -118,7 +118,7 @@ class TimelineController(Controller):
         format: Annotated[Format | None, QueryParameter(
             description="json (default), ndjson (one entry per line, streamed), csv, or timelinejs (Knight Lab's "
                         "TimelineJS JSON). Also chosen by the Accept header.")] = None,
-        accept: Annotated[str | None, HeaderParameter(header="accept", required=False)] = None,
+        accept: Annotated[str | None, HeaderParameter(name="accept", required=False)] = None,
         as_of: AsOf = None,
         limit: Limit = None,
         offset: Offset = 0,
