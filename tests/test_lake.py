@@ -185,6 +185,21 @@ def test_a_catalog_that_goes_away_mid_ingest_stores_nothing_and_the_batch_can_be
     db.close()
 
 
+@pytest.mark.skipif(not TBAQ.is_dir(), reason="needs ../shared/data/tbaq")
+def test_a_catalog_that_is_down_at_start_stops_the_ingest_with_exit_3_and_one_message(tmp_path: Path) -> None:
+    # port 1: nothing listens there, so the catalog is down from the start (no server needed)
+    env = {**os.environ, "TIMELINE_STORE": "ducklake", "TIMELINE_DB_PATH": str(tmp_path / "t.duckdb"),
+           "TIMELINE_LAKE_CATALOG": "postgres:dbname=t host=127.0.0.1 port=1 connect_timeout=2",
+           "TIMELINE_LAKE_DATA": str(tmp_path / "lake"), "TIMELINE_SERVER_URL": "http://127.0.0.1:9"}
+    doc = sorted(TBAQ.glob("*.tml"))[0]
+    done = subprocess.run([sys.executable, "-m", "service.cli", "ingest", "--direct", "--format", "timeml", str(doc)],
+                          env=env, cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 3, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "cannot attach the DuckLake" in done.stderr and "Check that the catalog database is running" in done.stderr
+    assert not list((tmp_path / "lake").glob("**/*.parquet"))  # nothing of the batch written
+
+
 def test_a_replica_reuses_its_last_snapshot_check_within_the_refresh_bound(postgres: PostgresServer,
                                                                            tmp_path: Path) -> None:
     """TIMELINE_LAKE_REFRESH_SECONDS: a read without as_of answers for the moment of the last
