@@ -112,3 +112,24 @@ def test_a_lake_index_refreshes_before_searching() -> None:
         assert index.search("drone")[0] == ["e1"] and len(calls) == 2
     finally:
         index.close()
+
+
+def test_the_regroups_texts_are_the_stores_texts(tmp_path) -> None:
+    """The BM25 texts are made in two places: by the regroup from the mentions it clustered, and
+    by current_event_texts.sql from the stored bodies (at start, and on a store another process
+    deduplicated). A search must not depend on which made the index: the same events, and for
+    each the same words (BM25 reads terms, not their order)."""
+    from service.demo import load_demo_if_empty
+    from service.regroup import _cluster, _event_texts, _records
+    from service.store import Database, fetch
+
+    db = Database(tmp_path / "t.duckdb")
+    db.migrate()
+    assert load_demo_if_empty(db) is not None
+    with db.reading() as cur:
+        records = _records(cur)
+        from_store = {r["event_id"]: sorted(r["text"].split()) for r in fetch(cur, "current_event_texts")}
+    from_memory = {event_id: sorted(text.split()) for event_id, text in _event_texts(_cluster(records), records)}
+    db.close()
+    assert len(from_store) > 20
+    assert from_memory == from_store
