@@ -468,20 +468,31 @@ class Database:
         if self.lake is None:
             self.checkpoint()
             return ["CHECKPOINT"]
-        steps = [f"CALL ducklake_flush_inlined_data('{LAKE}')", f"CALL ducklake_merge_adjacent_files('{LAKE}')"]
+        # (what `timeline compact` prints, the statement, its parameters)
+        lake = {"lake": LAKE}
+        steps = [("flush inlined data into Parquet files", "CALL ducklake_flush_inlined_data($lake)", lake),
+                 ("merge adjacent small files", "CALL ducklake_merge_adjacent_files($lake)", lake)]
         if expire_older_than is not None:
-            seconds = int(expire_older_than.total_seconds())
+            before = datetime.now(timezone.utc) - expire_older_than
+            with self.reading() as cur:  # by id: sql/queries/lake_snapshots_older_than.sql says why
+                old = [int(row[0]) for row in cur.execute(query("lake_snapshots_older_than"), {"before": before})
+                       .fetchall()]
+            if old:
+                steps.append((f"expire {len(old)} snapshots (ids {old[0]} to {old[-1]}) taken before "
+                              f"{before.isoformat(timespec='seconds')}",
+                              "CALL ducklake_expire_snapshots($lake, versions => $versions)", lake | {"versions": old}))
             steps += [
-                f"CALL ducklake_expire_snapshots('{LAKE}', older_than => now() - INTERVAL {seconds} SECOND)",
-                f"CALL ducklake_cleanup_old_files('{LAKE}', cleanup_all => true)",
-                f"CALL ducklake_delete_orphaned_files('{LAKE}', older_than => now() - INTERVAL {seconds} SECOND)",
+                ("delete the files only expired snapshots used", "CALL ducklake_cleanup_old_files($lake, cleanup_all => true)",
+                 lake),
+                (f"delete files no snapshot knows, written before {before.isoformat(timespec='seconds')}",
+                 "CALL ducklake_delete_orphaned_files($lake, older_than => $before)", lake | {"before": before}),
             ]
 
-        def run(step: str) -> None:
+        def run(sql: str, params: dict[str, Any]) -> None:
             with self._write_lock:
                 cur = self.cursor()
                 try:
-                    cur.execute(step)
+                    cur.execute(sql, params)
                 except duckdb.TransactionException as exc:
                     if _is_conflict(exc):
                         raise WriteConflict(str(exc)) from None
@@ -489,9 +500,9 @@ class Database:
                 finally:
                     cur.close()
 
-        for step in steps:
-            self.retry(lambda: run(step), "compaction")
-        return steps
+        for _, sql, params in steps:
+            self.retry(lambda: run(sql, params), "compaction")
+        return [shown for shown, _, _ in steps]
 
     # -- schema --------------------------------------------------------------------------
 

@@ -176,10 +176,9 @@ def test_rate_limiting_by_setting_answers_429_problems(settings: Settings) -> No
 
 # A string that starts like a SQL statement (messages that merely name a statement do not).
 SQL_START = re.compile(r"\s*(WITH|SELECT|INSERT|UPDATE|DELETE|ATTACH|DETACH|COPY|CREATE|DROP|ALTER|PRAGMA|LOAD|INSTALL|USE|SET|CALL)\b")
-# What may be spliced into SQL text: our own constants and names, quoted by the store's helpers,
-# and `seconds`, an int() of a timedelta in Database.compact (DuckLake's CALLs there take an
-# INTERVAL literal). Anything else from outside is a $parameter.
-SAFE_PARTS = {"LAKE", "name", "_quote_literal", "_quote_identifier", "seconds"}
+# What may be spliced into SQL text: our own constants and names, quoted by the store's helpers.
+# Anything else from outside is a $parameter.
+SAFE_PARTS = {"LAKE", "name", "_quote_literal", "_quote_identifier"}
 
 
 def test_sql_text_is_never_built_from_values() -> None:
