@@ -55,7 +55,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-import polars as pl
 
 from service.gc_pause import gc_paused
 

@@ -6,7 +6,6 @@ a clear warning stored with the article's pipeline run (GET /articles/{id} and
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from litestar.testing import TestClient
