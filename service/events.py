@@ -228,7 +228,7 @@ _MODAL_AUX = frozenset({"could", "may", "might", "should", "must", "can", "ca"})
 _PERFECT_AUX = frozenset({"has", "have", "had", "'s", "'ve", "’s", "’ve", "'d", "’d"})
 _PRESENT_AUX = frozenset({"is", "are", "am", "'re", "’re", "'m"})
 _LOCATIVE = frozenset({"in", "at", "near", "into", "from", "across", "inside", "outside",
-                       "toward", "towards", "around", "outside", "throughout", "to", "on"})
+                       "toward", "towards", "around", "throughout", "to", "on"})
 _PLACE_NOUNS = frozenset({"region", "city", "town", "village", "district", "province", "state",
                           "country", "border", "area", "capital", "territory", "oblast", "county",
                           "island", "port", "base", "airport", "street", "square"})

@@ -501,7 +501,7 @@ class Database:
                     cur.close()
 
         for _, sql, params in steps:
-            self.retry(lambda: run(sql, params), "compaction")
+            self.retry(lambda sql=sql, params=params: run(sql, params), "compaction")
         return [shown for shown, _, _ in steps]
 
     # -- schema --------------------------------------------------------------------------
