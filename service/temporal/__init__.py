@@ -17,7 +17,7 @@ from .lexicon import Lexicon, LexiconError, load
 from .model import TimeExpression
 from .recognize import candidates, choose
 from .resolvers import RESOLVERS, Context, Match, Resolution
-from .tense import TenseOracle
+from .tense import Tense, TenseOracle
 
 __all__ = ["tag", "configure", "get_lexicon", "LEXICON_VERSION", "LexiconError", "TimeExpression",
            "MAX_TEXT_CHARS", "MAX_EXPRESSIONS"]
@@ -94,16 +94,28 @@ def tag(text: str, anchor: datetime, language: str = "en", *, doc: Any = None) -
     else:
         # One parser call for every sentence that will ask: spaCy's cost per call, not per
         # character, dominates on short sentences (about half the parse time, one by one).
-        weekdays = lexicon.vocab.get("weekday")
-        today = local.isoweekday()
-        oracle.prepare([(m.start, m.end) for m in matches if _may_ask_tense(m, weekdays, today)])
+        # Those that resolve alike whatever the tense are not parsed (see _tense_free);
+        # the check is repeated below against the reference time as it then stands.
+        first = Context(anchor=local, vocab=lexicon.vocab, tense_of=oracle)
+        oracle.prepare([(m.start, m.end) for m in matches
+                        if _may_ask_tense(m, first) and not (oracle.needs_parse and _tense_free(m, first))])
     ctx = Context(anchor=local, vocab=lexicon.vocab, tense_of=oracle)
     baseline = lexicon.vocab.get("baseline_cue")
     period_end = lexicon.vocab.get("period_end_cue")
     out: list[TimeExpression] = []
     for m in matches:
         try:
-            r = RESOLVERS[m.rule.resolver](m, ctx)
+            if (isinstance(oracle, TenseOracle) and oracle.needs_parse and _may_ask_tense(m, ctx)
+                    and oracle.cue(m.start, m.end) is None and _tense_free(m, ctx)):
+                ctx.tense_of = _no_tense
+                try:
+                    r = RESOLVERS[m.rule.resolver](m, ctx)
+                finally:
+                    ctx.tense_of = oracle
+                if r is not None:
+                    r = replace(r, reason=f"{r.reason} (a past or future clause gives the same: not parsed)")
+            else:
+                r = RESOLVERS[m.rule.resolver](m, ctx)
         except (ValueError, OverflowError, KeyError, TypeError):
             r = None  # impossible dates end here: no expression, never an exception
         if r is None:
@@ -131,15 +143,44 @@ _TENSE_RESOLVERS = frozenset({"weekday", "clock_time", "date_md", "month_name", 
                               "holiday", "weekend"})
 
 
-def _may_ask_tense(m: Match, weekdays: Any, today: int) -> bool:
+def _no_tense(start: int, end: int) -> Tense:
+    return "none"
+
+
+def _tense_free(m: Match, ctx: Context) -> bool:
+    """Whether `m` resolves alike in a past, a future and a tenseless clause.
+
+    Most bare months and dated days do ("March" written in May is this March unless the
+    clause is future; "Dec. 1" written on 28 Nov is that Dec. 1 whatever the verb), so their
+    sentence need not be parsed: the answer is the one a parse would have given.
+    ("present" resolves as "none" does: both mean the nearest occurrence.)
+    """
+    fn = RESOLVERS[m.rule.resolver]
+    seen: set[tuple[Any, ...] | None] = set()
+    for tense in _PROBED_TENSES:
+        probe = replace(ctx, tense_of=lambda s, e, t=tense: t, notes=list(ctx.notes))
+        try:
+            r = fn(m, probe)
+        except (ValueError, OverflowError, KeyError, TypeError):
+            r = None
+        seen.add(None if r is None else (r.type, r.value, r.grain, r.mod, r.start, r.end))
+        if len(seen) > 1:
+            return False
+    return True
+
+
+_PROBED_TENSES: tuple[Tense, ...] = ("past", "future", "none")
+
+
+def _may_ask_tense(m: Match, ctx: Context) -> bool:
     if m.params.get("not_in_past"):
         return True
     if m.rule.resolver not in _TENSE_RESOLVERS or m.g("year") or m.g("qual") or m.g("rqual"):
         return False
     if m.rule.resolver in ("weekday", "clock_time"):
         # the anchor's own weekday is the anchor's day, whatever the tense
-        wd = weekdays.get(m.g("weekday")) if weekdays is not None and m.g("weekday") else None
-        return wd is not None and int(wd) != today
+        wd = ctx.lookup("weekday", m.g("weekday"))
+        return wd is not None and int(wd) != ctx.anchor.isoweekday()
     return True
 
 

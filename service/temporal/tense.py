@@ -239,6 +239,15 @@ class TenseOracle:
         self.parsed: dict[tuple[int, int], Any] = {}
         self.budget = MAX_PARSED_CHARS
 
+    @property
+    def needs_parse(self) -> bool:
+        """Whether an answer may cost a parse (no caller's Doc, the parser is on)."""
+        return self.doc is None and self.pipeline is not None
+
+    def cue(self, start: int, end: int) -> Tense | None:
+        """The tense the words next to the span settle without a parse, if any."""
+        return lexical_tense(self.text, start, end)
+
     def prepare(self, spans: list[tuple[int, int]]) -> None:
         """Parse, in one batch, the sentences of all spans that will ask."""
         if self.doc is not None or self.pipeline is None or not spans:
