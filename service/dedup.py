@@ -944,36 +944,60 @@ def candidate_pairs(mentions: list[MentionRecord], *, max_block: int = MAX_BLOCK
         return {divmod(int(code), n) for code in np.unique(codes)}
     pairs = _best_partners(codes, n, MAIN_LIMIT)
     del codes
-    # A side mention looks under its rarest keys at the salient mentions nearest in time.
+    # A side mention looks under its rarest keys at the salient mentions nearest in time. The
+    # copies of a story's mention share its key set and window: their salient candidates are
+    # one question, asked once; the questions are independent, so a second core takes half.
     for members in by_key.values():
         members.sort(key=lambda i: spans[i][0])  # stable: ties in index order, as the sweep went
     starts = {k: [spans[i][0] for i in members] for k, members in by_key.items()}
-    rarest: dict[frozenset[str], list[str]] = {}  # a story's side mentions share key sets
-    # and the copies of a story's mention share its window too: their salient candidates are
-    # one question, asked once
-    chosen: dict[tuple[frozenset[str], float, float], list[int]] = {}
-    for i, keys in enumerate(keys_of):
-        if main[i]:
-            continue
-        lo_ts, hi_ts = spans[i]
-        best = chosen.get((keys, lo_ts, hi_ts))
-        if best is None:
-            counts: dict[int, int] = {}
-            looked = rarest.get(keys)
-            if looked is None:
-                looked = rarest[keys] = sorted((k for k in keys if k in by_key), key=lambda k: (size[k], k))[:SIDE_KEYS]
-            for k in looked:
-                members, first = by_key[k], starts[k]
-                r = bisect.bisect_left(first, hi_ts)
-                for x in range(r - 1, max(-1, r - 1 - SIDE_SCAN), -1):
-                    j = members[x]
-                    if spans[j][1] > lo_ts:
-                        counts[j] = counts.get(j, 0) + 1
-            best = chosen[keys, lo_ts, hi_ts] = heapq.nlargest(side_limit, counts,
-                                                               key=lambda j: (counts[j], spans[j][0]))
-        for j in best:
+    question_of: dict[tuple[frozenset[str], float, float], int] = {}
+    asked = [question_of.setdefault((keys_of[i], *spans[i]), len(question_of))
+             for i in range(n) if not main[i]]
+    questions = list(question_of)
+    del question_of
+    global _side
+    parts = _cores() if len(questions) >= PARALLEL_SIDE else 1
+    _side = (by_key, starts, spans, size, side_limit)
+    try:
+        answers = _fanned(_side_partners, [questions[k::parts] for k in range(parts)])
+    finally:
+        _side = None
+    best_of: list[list[int]] = [[] for _ in questions]
+    for k, got in enumerate(answers):
+        best_of[k::parts] = got
+    side = (i for i in range(n) if not main[i])
+    for i, q in zip(side, asked):
+        for j in best_of[q]:
             pairs.add((j, i) if j < i else (i, j))
     return pairs
+
+
+# Distinct side-mention questions from which half are answered in a forked process.
+PARALLEL_SIDE = 20_000
+_side: tuple | None = None  # (by_key, starts, spans, size, side_limit) of the pairs being made
+
+
+def _side_partners(questions: list[tuple[frozenset[str], float, float]]) -> list[list[int]]:
+    """For each (key set, window start, window end) of side mentions: the `side_limit` salient
+    mentions sharing most of its SIDE_KEYS rarest keys among the SIDE_SCAN nearest in time
+    under each (ties: the later start, then the first met)."""
+    by_key, starts, spans, size, side_limit = _side
+    rarest: dict[frozenset[str], list[str]] = {}  # a story's side mentions share key sets
+    out = []
+    for keys, lo_ts, hi_ts in questions:
+        counts: dict[int, int] = {}
+        looked = rarest.get(keys)
+        if looked is None:
+            looked = rarest[keys] = sorted((k for k in keys if k in by_key), key=lambda k: (size[k], k))[:SIDE_KEYS]
+        for k in looked:
+            members, first = by_key[k], starts[k]
+            r = bisect.bisect_left(first, hi_ts)
+            for x in range(r - 1, max(-1, r - 1 - SIDE_SCAN), -1):
+                j = members[x]
+                if spans[j][1] > lo_ts:
+                    counts[j] = counts.get(j, 0) + 1
+        out.append(heapq.nlargest(side_limit, counts, key=lambda j: (counts[j], spans[j][0])))
+    return out
 
 
 def _key_sweep(by_key: dict[str, list[int]], spans: list[tuple[float, float]], n: int,

@@ -318,19 +318,23 @@ def test_the_array_sweep_pairs_as_the_heap_sweep(trial):
         assert got == _sweep_one_key_at_a_time(by_key, spans, n, max_block)
 
 
-def test_scores_and_events_shared_with_a_forked_process_group_as_in_one(seed, monkeypatch):
+def test_scores_side_partners_and_events_shared_with_a_forked_process_group_as_in_one(seed, monkeypatch):
     import service.dedup as dedup
 
     mentions = seed[0]
     spread = [replace(m, key=(s, m.key[1]), article_id=f"{m.article_id}-{s}",
-                      published_at=m.published_at + timedelta(hours=s))
+                      published_at=m.published_at + timedelta(hours=s), salient=m.salient and s % 3 != 2)
               for s in range(6) for m in mentions]  # wire copies: the same questions again
-    monkeypatch.setattr(dedup, "PARALLEL_SCORES", 10 ** 9)
-    monkeypatch.setattr(dedup, "PARALLEL_EVENTS", 10 ** 9)
+    fanned = ("PARALLEL_SCORES", "PARALLEL_EVENTS", "PARALLEL_SIDE")
+    for name in fanned:
+        monkeypatch.setattr(dedup, name, 10 ** 9)
     alone = cluster(spread)
-    monkeypatch.setattr(dedup, "PARALLEL_SCORES", 1)
-    monkeypatch.setattr(dedup, "PARALLEL_EVENTS", 1)
+    pairs = dedup.candidate_pairs(spread, side_limit=dedup.SIDE_LIMIT)
+    assert any(not m.salient for m in spread)  # side mentions: their partners are fanned too
+    for name in fanned:
+        monkeypatch.setattr(dedup, name, 1)
     monkeypatch.setattr(dedup, "_cores", lambda: 2)
+    assert dedup.candidate_pairs(spread, side_limit=dedup.SIDE_LIMIT) == pairs
     assert cluster(spread) == alone
 
 
