@@ -109,8 +109,10 @@ def ingest_parallel(
             _deduplicate(settings, timings)
         return
     with _pool(settings, workers, lake=False, timings=timings) as pool:
+        # The workers (spaCy loaded, about 1 GB each) end before the deduplication, the
+        # other peak of memory, which needs neither them nor their cores' idle share.
         yield from _one_writer(settings, batches, lambda chunks: _PoolPending(pool, chunks, timings), workers,
-                               origin, timings)
+                               origin, timings, derived_all=_ender(pool))
 
 
 # Where the time goes (scripts/bench_scale.py prints them): starting (the Dask cluster, or connecting
@@ -150,9 +152,11 @@ def _one_writer(
     workers: int,
     origin: str,
     timings: dict[str, float] | None,
+    derived_all: Callable[[], None] = lambda: None,
 ) -> Iterator[IngestReport]:
     """Workers derive, this process writes every batch through one connection (while the workers
-    derive the next ones) and deduplicates once at the end."""
+    derive the next ones) and deduplicates once at the end. `derived_all` runs once every batch
+    has been derived (the workers are no longer needed)."""
     with _clock(timings, "start"):
         db = open_store(settings)
     try:
@@ -177,6 +181,8 @@ def _one_writer(
                 with _clock(timings, "wait"):
                     derived = wait()
                 fill()
+                if not queue:
+                    derived_all()
                 with _clock(timings, "store"):
                     report = ingest_articles(db, batch, origin=origin, derive_batch=_lookup(derived),
                                              deduplicate=False)
@@ -281,6 +287,13 @@ def _pool(settings: Settings, workers: int, *, lake: bool, timings: dict[str, fl
             raise
     with pool:
         yield pool
+
+
+def _ender(pool) -> Callable[[], None]:
+    def end() -> None:
+        pool.close()  # nothing is pending: every batch's results are in
+        pool.join()
+    return end
 
 
 def _submit(db: Database, batch: list[Article], workers: int, start: Callable[[list[list[Article]]], _Pending]
