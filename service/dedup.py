@@ -956,10 +956,9 @@ def candidate_pairs(mentions: list[MentionRecord], *, max_block: int = MAX_BLOCK
     questions = list(question_of)
     del question_of
     global _side
-    parts = _cores() if len(questions) >= PARALLEL_SIDE else 1
     _side = (by_key, starts, spans, size, side_limit)
     try:
-        answers = _fanned(_side_partners, [questions[k::parts] for k in range(parts)])
+        parts, answers = _strided(_side_partners, questions, PARALLEL_SIDE)
     finally:
         _side = None
     best_of: list[list[int]] = [[] for _ in questions]
@@ -1628,10 +1627,9 @@ def cluster(mentions: list[MentionRecord], *, threshold: float = DEFAULT_THRESHO
     groups = [sorted(c.members) for c in clusters.values()]
     del clusters, scores
     global _grouped
-    parts = _cores() if len(groups) >= PARALLEL_EVENTS else 1
     _grouped = ms
     try:  # events are made half here, half in a forked process: they only read their mentions
-        events = [e for made in _fanned(_events_of, [groups[k::parts] for k in range(parts)]) for e in made]
+        events = [e for made in _strided(_events_of, groups, PARALLEL_EVENTS)[1] for e in made]
     finally:
         _grouped = None
     for cache in (_features, _keys, _phrase, _sentence_claims, _tokens, _fuzzy_hits, _text_features, _names_of, _speaker):
@@ -1680,10 +1678,9 @@ def _pair_scores(views: list[MentionRecord], feats: list[_Features], weights: We
     _, asks, which = np.unique(key, return_index=True, return_inverse=True)
     del key
     asks = code[asks]  # the first pair of each question
-    parts = _cores() if len(asks) >= PARALLEL_SCORES else 1
     _scoring = (views, feats, weights)
     try:
-        answers = _fanned(_score_pairs, [asks[k::parts] for k in range(parts)])
+        parts, answers = _strided(_score_pairs, asks, PARALLEL_SCORES)
     finally:
         _scoring = None
     unique = np.empty(len(asks), dtype=np.float64)
@@ -1707,6 +1704,13 @@ def _cores() -> int:
     except AttributeError:  # pragma: no cover - not Linux
         count = os.cpu_count() or 1
     return 2 if count > 1 and hasattr(os, "fork") else 1
+
+
+def _strided(fn, items, at_least: int) -> tuple[int, list]:
+    """`fn` over `items` cut in strided parts (item i in part i % parts), a part per core when
+    there are at least `at_least` items (`_fanned`); how many parts, and their results."""
+    parts = _cores() if len(items) >= at_least else 1
+    return parts, _fanned(fn, [items[k::parts] for k in range(parts)])
 
 
 def _fanned(fn, chunks: list) -> list:
