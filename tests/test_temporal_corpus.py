@@ -58,6 +58,8 @@ def test_corpus_phrase(corpus: dict, case: dict, phrase: str) -> None:
         assert e.type == case["type"]
     if "grain" in case:
         assert e.grain == case["grain"]
+    if "mod" in case:
+        assert e.mod == case["mod"], e.reason
     if "interval" in case:
         assert (e.valid_from, e.valid_until) == tuple(_utc(s) for s in case["interval"]), e.reason
 
