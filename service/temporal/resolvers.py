@@ -561,6 +561,9 @@ def season_name(m: Match, ctx: Context) -> Resolution | None:
     return _season(m, ctx, code, step, ctx.anchor, "anchor")
 
 
+_OFFSET_GRAIN = {"H": "D", "MIN": "D", "DE": "Y", "CE": "Y"}
+
+
 @resolver
 def unit_offset(m: Match, ctx: Context) -> Resolution | None:
     """'three years ago', 'a year earlier', 'two days later': a shift at the unit's grain.
@@ -593,7 +596,9 @@ def unit_offset(m: Match, ctx: Context) -> Resolution | None:
     grain_unit = unit
     if ref is not None and unit == "Y" and ref.grain in ("quarter", "half", "month"):
         grain_unit = {"quarter": "Q", "half": "H1", "month": "M"}[ref.grain]
-    p = _unit_period(shifted, grain_unit if unit not in ("H", "MIN") else "D")
+    # Hours back land on a day; decades and centuries back on a year: "a decade ago" is about
+    # 1989 (as "ten years ago" is), not the whole 1980s.
+    p = _unit_period(shifted, _OFFSET_GRAIN.get(unit, grain_unit))
     if p is None:
         return None
     # "compared with $5 million a year earlier" after a year (or the year to date) under
