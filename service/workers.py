@@ -109,10 +109,12 @@ def ingest_parallel(
             _deduplicate(settings, timings)
         return
     with _pool(settings, workers, lake=False, timings=timings) as pool:
-        # The workers (spaCy loaded, about 1 GB each) end before the deduplication, the
-        # other peak of memory, which needs neither them nor their cores' idle share.
+        # Once every batch is derived the workers (spaCy loaded, about 1 GB each) are killed:
+        # their results are all in, the deduplication (the other peak of memory) needs neither
+        # them nor their cores, and a joined worker would spend a second or more unwinding its
+        # interpreter while this process writes.
         yield from _one_writer(settings, batches, lambda chunks: _PoolPending(pool, chunks, timings), workers,
-                               origin, timings, derived_all=_ender(pool))
+                               origin, timings, derived_all=pool.terminate)
 
 
 # Where the time goes (scripts/bench_scale.py prints them): starting (the Dask cluster, or connecting
@@ -287,15 +289,6 @@ def _pool(settings: Settings, workers: int, *, lake: bool, timings: dict[str, fl
             raise
     with pool:
         yield pool
-
-
-def _ender(pool) -> Callable[[], None]:
-    def end() -> None:
-        # Every batch's results are in: nothing is lost by killing the workers, and each would
-        # otherwise spend a core's second or more unwinding its interpreter (spaCy's objects)
-        # while this process writes and deduplicates.
-        pool.terminate()
-    return end
 
 
 def _submit(db: Database, batch: list[Article], workers: int, start: Callable[[list[list[Article]]], _Pending]
