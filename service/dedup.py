@@ -1254,11 +1254,80 @@ def _join(clusters: dict[int, _Cluster], keep: int, drop: int, compat: str,
     k.places |= d.places
 
 
-def _agglomerate(clusters: dict[int, _Cluster], scores: dict[int, dict[int, float]], ids: set[int],
-                 threshold: float) -> None:
-    """Average-link merging among the singleton clusters `ids` (pairs never scored count 0)."""
-    nbr = {i: {j: s for j, s in scores[i].items() if j in ids} for i in ids}
-    version = {i: 0 for i in ids}
+def _agglomerated(clusters: dict[int, _Cluster], first: np.ndarray, second: np.ndarray, score: np.ndarray,
+                  salient: np.ndarray, threshold: float) -> list[tuple]:
+    """The merges average link makes among the salient singletons, given the scored pairs (i, j,
+    score; pairs never scored count 0), as (keep, drop, compat, lo, hi) for `_join`.
+
+    Two clusters whose pairs all score below the threshold average below it and never merge, so
+    the salient mentions fall into groups, the connected components of the pairs at or above
+    it, that merge independently of one another: group by group, the merges are those one heap
+    over all of them makes, and half of the groups merge in a forked process."""
+    both = salient[first] & salient[second]
+    first, second, score = first[both], second[both], score[both]
+    strong = score >= threshold
+    group = _components(first[strong], second[strong], len(salient))
+    of = group[first]
+    inside = (of >= 0) & (of == group[second])  # pairs across groups never change a merge
+    first, second, score, of = first[inside], second[inside], score[inside], of[inside]
+    order = np.argsort(of, kind="stable")  # each group's pairs in the order they were scored
+    cuts = np.flatnonzero(np.diff(of[order])) + 1
+    groups = list(zip(np.split(first[order], cuts), np.split(second[order], cuts), np.split(score[order], cuts)))
+    groups.sort(key=lambda g: -len(g[0]))  # largest first, so that striding balances the parts
+    global _merging
+    _merging = (clusters, threshold)
+    try:
+        return [m for merges in _strided(_merge_groups, groups, PARALLEL_MERGE)[1] for m in merges]
+    finally:
+        _merging = None
+
+
+# Pair groups from which half are merged in a forked process; the clusters and threshold read.
+PARALLEL_MERGE = 2_000
+_merging: tuple | None = None
+
+
+def _components(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
+    """The connected component of each of `n` nodes joined by the edges (a[k], b[k]), numbered
+    by its root; -1 for a node on no edge."""
+    parent = list(range(n))
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for x, y in zip(a.tolist(), b.tolist()):
+        rx, ry = root(x), root(y)
+        if rx != ry:
+            parent[rx] = ry
+    label = np.full(n, -1, dtype=np.int64)
+    for x in set(a.tolist()) | set(b.tolist()):
+        label[x] = root(x)
+    return label
+
+
+def _merge_groups(groups: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> list[tuple]:
+    clusters, threshold = _merging
+    merges: list[tuple] = []
+    for first, second, score in groups:
+        nbr: dict[int, dict[int, float]] = {}
+        for i, j, s in zip(first.tolist(), second.tolist(), score.tolist()):
+            nbr.setdefault(i, {})[j] = s
+            nbr.setdefault(j, {})[i] = s
+        # singletons: copies are merged here, and the caller replays the merges on its own
+        own = {i: _Cluster(list(c.members), c.kind, c.lo, c.hi, c.fine, c.near, list(c.speakers), set(c.places))
+               for i, c in ((i, clusters[i]) for i in nbr)}
+        _agglomerate(own, nbr, threshold, merges)
+    return merges
+
+
+def _agglomerate(clusters: dict[int, _Cluster], nbr: dict[int, dict[int, float]], threshold: float,
+                 merges: list[tuple]) -> None:
+    """Average-link merging of the singleton clusters of one group, `nbr` their pair scores
+    both ways; each merge is made on `clusters` and appended to `merges`."""
+    version = {i: 0 for i in nbr}
     heap: list[tuple[float, int, int, int, int]] = []
     for i, d in nbr.items():
         for j, s in d.items():
@@ -1276,6 +1345,7 @@ def _agglomerate(clusters: dict[int, _Cluster], scores: dict[int, dict[int, floa
             continue
         keep, drop = (i, j) if i < j else (j, i)  # keep the canonical first mention's id
         _join(clusters, keep, drop, compat, lo, hi)
+        merges.append((keep, drop, compat, lo, hi))
         dn = nbr.pop(drop)
         kn = nbr[keep]
         kn.pop(drop, None)
@@ -1294,12 +1364,26 @@ def _agglomerate(clusters: dict[int, _Cluster], scores: dict[int, dict[int, floa
                 heapq.heappush(heap, (-avg, x, y, version[x], version[y]))
 
 
-def _attach(clusters: dict[int, _Cluster], scores: dict[int, dict[int, float]],
-           salient: set[int], side: list[int], threshold: float) -> None:
+def _side_candidates(first: np.ndarray, second: np.ndarray, score: np.ndarray, salient: np.ndarray,
+                     threshold: float) -> dict[int, list[tuple[float, int]]]:
+    """Each side mention's salient partners scoring at or above the threshold, as (score, partner)."""
+    strong = score >= threshold
+    left = strong & ~salient[first] & salient[second]  # the first of the pair is the side mention
+    right = strong & salient[first] & ~salient[second]
+    out: dict[int, list[tuple[float, int]]] = {}
+    for i, j, s in zip(np.concatenate([first[left], second[right]]).tolist(),
+                       np.concatenate([second[left], first[right]]).tolist(),
+                       np.concatenate([score[left], score[right]]).tolist()):
+        out.setdefault(i, []).append((s, j))
+    return out
+
+
+def _attach(clusters: dict[int, _Cluster], candidates: dict[int, list[tuple[float, int]]],
+            salient: set[int], side: list[int]) -> None:
     """Each side mention joins the cluster of its best salient candidate, gates permitting."""
     owner = {m: c for c, cl in clusters.items() if c in salient for m in cl.members}
     for i in side:
-        ranked = sorted(((s, j) for j, s in scores[i].items() if j in owner and s >= threshold), reverse=True)
+        ranked = sorted(((s, j) for s, j in candidates.get(i, ()) if j in owner), reverse=True)
         for _, j in ranked:
             target = owner[j]
             compat, lo, hi = _merge_gates(clusters[target], clusters[i])
@@ -1609,23 +1693,22 @@ def cluster(mentions: list[MentionRecord], *, threshold: float = DEFAULT_THRESHO
     for i, (v, f) in enumerate(zip(views, feats)):
         clusters[i] = _Cluster([i], v.kind, v.valid_from, v.valid_until, f.fine, False,
                                [f.speaker] if f.speaker and v.kind == "reporting" else [], {_place(v)})
-    scores: dict[int, dict[int, float]] = {i: {} for i in clusters}
     weights = token_weights(views)
     pairs = candidate_pairs(views, max_block=max_block, side_limit=SIDE_LIMIT, features=feats)
     first, second, score = _pair_scores(views, feats, weights, pairs)
     del pairs
-    for i, j, s in zip(first.tolist(), second.tolist(), score.tolist()):
-        scores[i][j] = s
-        scores[j][i] = s
+    is_salient = np.fromiter((m.salient for m in ms), dtype=bool, count=len(ms))
+    for merge in _agglomerated(clusters, first, second, score, is_salient, threshold):
+        _join(clusters, *merge)
+    candidates = _side_candidates(first, second, score, is_salient, threshold)
     del first, second, score
     salient = {i for i, m in enumerate(ms) if m.salient}
-    _agglomerate(clusters, scores, salient, threshold)
     side = sorted(set(clusters) - salient)
-    _attach(clusters, scores, salient, side, threshold)
+    _attach(clusters, candidates, salient, side)
     _join_statement_parts(clusters, views, salient)
     # side mentions left over stay events of their own (listed with minor=true)
     groups = [sorted(c.members) for c in clusters.values()]
-    del clusters, scores
+    del clusters, candidates
     global _grouped
     _grouped = ms
     try:  # events are made half here, half in a forked process: they only read their mentions
@@ -1634,15 +1717,17 @@ def cluster(mentions: list[MentionRecord], *, threshold: float = DEFAULT_THRESHO
         _grouped = None
     for cache in (_features, _keys, _phrase, _sentence_claims, _tokens, _fuzzy_hits, _text_features, _names_of, _speaker):
         cache.cache_clear()  # per run: a long-lived server must not keep every mention ever seen
-    # stable, unique ids: a clash (two groups sharing a first mention's text) gets a suffix
-    seen: dict[str, int] = {}
+    # stable, unique ids: a clash (two groups sharing a first mention's text) gets a suffix, in
+    # the order of the groups' mention keys as written (`repr`); `_event_order` ends with the id
+    same_id: dict[str, list[Event]] = {}
+    for e in events:
+        same_id.setdefault(e.event_id, []).append(e)
     out = []
-    for e in sorted(events, key=lambda e: e.event_id + "|" + repr(e.mention_keys)):
-        n = seen.get(e.event_id, 0)
-        seen[e.event_id] = n + 1
-        if n:
-            e = Event(**{**e.__dict__, "event_id": f"{e.event_id}-{n + 1}"})
-        out.append(e)
+    for clash in same_id.values():
+        if len(clash) > 1:
+            clash.sort(key=lambda e: repr(e.mention_keys))
+            clash[1:] = [Event(**{**e.__dict__, "event_id": f"{e.event_id}-{n}"}) for n, e in enumerate(clash[1:], 2)]
+        out += clash
     return sorted(out, key=_event_order)
 
 

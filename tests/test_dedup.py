@@ -318,14 +318,14 @@ def test_the_array_sweep_pairs_as_the_heap_sweep(trial):
         assert got == _sweep_one_key_at_a_time(by_key, spans, n, max_block)
 
 
-def test_scores_side_partners_and_events_shared_with_a_forked_process_group_as_in_one(seed, monkeypatch):
+def test_scores_side_partners_merges_and_events_shared_with_a_forked_process_group_as_in_one(seed, monkeypatch):
     import service.dedup as dedup
 
     mentions = seed[0]
     spread = [replace(m, key=(s, m.key[1]), article_id=f"{m.article_id}-{s}",
                       published_at=m.published_at + timedelta(hours=s), salient=m.salient and s % 3 != 2)
               for s in range(6) for m in mentions]  # wire copies: the same questions again
-    fanned = ("PARALLEL_SCORES", "PARALLEL_EVENTS", "PARALLEL_SIDE")
+    fanned = ("PARALLEL_SCORES", "PARALLEL_EVENTS", "PARALLEL_SIDE", "PARALLEL_MERGE")
     for name in fanned:
         monkeypatch.setattr(dedup, name, 10 ** 9)
     alone = cluster(spread)
@@ -336,6 +336,54 @@ def test_scores_side_partners_and_events_shared_with_a_forked_process_group_as_i
     monkeypatch.setattr(dedup, "_cores", lambda: 2)
     assert dedup.candidate_pairs(spread, side_limit=dedup.SIDE_LIMIT) == pairs
     assert cluster(spread) == alone
+
+
+def test_merging_group_by_group_makes_the_clusters_one_heap_over_all_pairs_makes(seed, monkeypatch):
+    """Average link over the connected components of the pairs at or above the threshold, half of
+    them in a forked process, against one heap over every salient pair, sub-threshold ones too."""
+    import numpy as np
+
+    import service.dedup as dedup
+
+    spread = [replace(m, key=(s, m.key[1]), article_id=f"{m.article_id}-{s}",
+                      published_at=m.published_at + timedelta(hours=s), salient=m.salient and s % 4 != 3)
+              for s in range(8) for m in seed[0]]
+    ms = sorted(spread, key=dedup._canonical)
+    views = dedup.scoring_views(ms)
+    feats = [dedup._features(v) for v in views]
+    pairs = dedup.candidate_pairs(views, side_limit=dedup.SIDE_LIMIT, features=feats)
+    first, second, score = dedup._pair_scores(views, feats, dedup.token_weights(views), pairs)
+    salient = np.array([m.salient for m in ms])
+
+    def singletons() -> dict:
+        return {i: dedup._singleton(i, v) for i, v in enumerate(views)}
+
+    one_heap, nbr = singletons(), {i: {} for i, m in enumerate(ms) if m.salient}
+    for i, j, s in zip(first.tolist(), second.tolist(), score.tolist()):
+        if salient[i] and salient[j]:
+            nbr[i][j] = nbr[j][i] = s
+    dedup._agglomerate(one_heap, nbr, dedup.DEFAULT_THRESHOLD, [])
+    monkeypatch.setattr(dedup, "PARALLEL_MERGE", 1)
+    monkeypatch.setattr(dedup, "_cores", lambda: 2)
+    grouped = singletons()
+    merges = dedup._agglomerated(grouped, first, second, score, salient, dedup.DEFAULT_THRESHOLD)
+    assert len({m[0] for m in merges}) > 2  # several groups merged, so both processes had some
+    for merge in merges:
+        dedup._join(grouped, *merge)
+    assert {k: (c.members, c.lo, c.hi, c.near) for k, c in grouped.items()} \
+        == {k: (c.members, c.lo, c.hi, c.near) for k, c in one_heap.items()}
+
+    # a pair below the threshold still counts in its group's averages: 0 and 1 merge at 0.9,
+    # then 2 joins them at (0.6 + 0.45) / 2; 3 and 4 are a group of their own
+    few = {i: dedup._singleton(i, views[0]) for i in range(5)}
+    for c in few.values():
+        c.places = set()
+    pairs = np.array([(0, 1), (0, 2), (1, 2), (3, 4), (2, 3)])
+    merges = dedup._agglomerated(few, pairs[:, 0], pairs[:, 1], np.array([0.9, 0.6, 0.45, 0.7, 0.3]),
+                                 np.ones(5, dtype=bool), 0.5)
+    for merge in merges:
+        dedup._join(few, *merge)
+    assert sorted(c.members for c in few.values()) == [[0, 1, 2], [3, 4]]
 
 
 def test_a_forked_part_that_fails_is_done_here():
